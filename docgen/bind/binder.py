@@ -1,0 +1,117 @@
+"""Binding: a record and a layout become the exact content of every page, ready to draw.
+
+Elements that depend only on the insurer profile are prepared once per layout and drawn once
+per file as a reusable PDF form; the rest are prepared per record. Anything that would stop a
+record from printing correctly (text that cannot fit, a character no font has) is found here,
+before drawing, and rejects that record alone.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Mapping
+
+from pydantic import BaseModel
+
+from docgen.bind import expiry
+from docgen.bind.conditions import holds
+from docgen.fonts import FontSet
+from docgen.layout.loader import LayoutError, ResolvedLayout, element_fields
+from docgen.layout.profile import Profile
+from docgen.render.registry import ContentError, PrepareContext, kind_of
+from docgen.validate.problems import Problem, RecordRejected
+from docgen.validate.record import age_on
+
+Prepared = tuple[tuple[BaseModel, Any], ...]
+
+
+@dataclass(frozen=True)
+class BoundPage:
+    name: str
+    items: Prepared
+
+
+@dataclass(frozen=True)
+class BoundDocument:
+    record_id: str | None
+    row: int | None
+    pages: tuple[BoundPage, ...]
+
+
+def _is_static(el: BaseModel) -> bool:
+    return all(name.startswith("insurer.") for name in element_fields(el))
+
+
+def derive_expiry(scheme: str, document: str, v: Mapping[str, Any], renewal_start: date) -> date | None:
+    """有効期限 from the renewal rules (DOMAIN.md) when the record gives none."""
+    birth = v.get("birth_date")
+    if birth is None:
+        return None
+    if scheme == "kokuho" and document == "card":
+        return expiry.kokuho_card_expiry(birth, renewal_start, v.get("residence_end_date"))
+    if scheme == "kokuho":
+        return expiry.kokuho_notice_expiry(birth, renewal_start)
+    if scheme == "kouki":
+        return expiry.kouki_expiry(renewal_start)
+    issue = v.get("issue_date")
+    return expiry.kenpo_expiry(birth, issue) if issue else None
+
+
+class Binder:
+    """Prepares records for one layout, one insurer profile and one renewal date."""
+
+    def __init__(self, layout: ResolvedLayout, profile: Profile, fonts: FontSet,
+                 renewal_start: date | None = None) -> None:
+        self.layout = layout
+        self.profile = profile
+        self.renewal_start = renewal_start or profile.renewal_start
+        self.prep = PrepareContext(fonts)
+        base = {"insurer": profile}
+        self.static: list[BoundPage] = []
+        self.dynamic: list[tuple[str, tuple[BaseModel, ...]]] = []
+        for page in layout.pages:
+            fixed, varying = [], []
+            for el in page.elements:
+                (fixed if _is_static(el) else varying).append(el)
+            items = []
+            for el in fixed:
+                if not holds(getattr(el, "when", None), base):
+                    continue
+                try:
+                    items.append((el, kind_of(el).prepare(el, base, self.prep)))
+                except ContentError as exc:
+                    raise LayoutError(f"{layout.source}: page {page.name}: element {el.id or type(el).__name__}: "
+                                      f"{exc.rule}: {exc}") from None
+            self.static.append(BoundPage(page.name, tuple(items)))
+            self.dynamic.append((page.name, tuple(varying)))
+
+    def context(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        ctx: dict[str, Any] = dict(values)
+        ctx["insurer"] = self.profile
+        if "expiry_date" not in ctx:
+            derived = derive_expiry(self.layout.model.scheme, self.layout.model.document, ctx, self.renewal_start)
+            if derived is not None:
+                ctx["expiry_date"] = derived
+        if "birth_date" in ctx and "issue_date" in ctx:
+            ctx["age"] = age_on(ctx["birth_date"], ctx["issue_date"])
+        return ctx
+
+    def bind(self, values: Mapping[str, Any], row: int | None = None) -> BoundDocument:
+        """The record's pages; raises RecordRejected listing every element that cannot print."""
+        ctx = self.context(values)
+        rid = values.get("record_id")
+        problems: list[Problem] = []
+        pages = []
+        for name, elements in self.dynamic:
+            items = []
+            for el in elements:
+                if not holds(getattr(el, "when", None), ctx):
+                    continue
+                try:
+                    items.append((el, kind_of(el).prepare(el, ctx, self.prep)))
+                except ContentError as exc:
+                    problems.append(Problem(row, rid, el.id or type(el).__name__, exc.rule, str(exc)))
+            pages.append(BoundPage(name, tuple(items)))
+        if problems:
+            raise RecordRejected(problems)
+        return BoundDocument(rid, row, tuple(pages))

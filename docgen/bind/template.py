@@ -1,0 +1,86 @@
+"""Layout templates: "{birth_date:wareki}", "{copay_ratio:ratio}", "{limit_class:opt}".
+
+The syntax is Python's own format-string syntax (parsed by `string.Formatter`), with the format
+spec naming one or more of the formatters below, joined by commas and applied left to right.
+A template is parsed once per layout, not once per record.
+"""
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable, Mapping
+
+from docgen.bind.wareki import format_wareki
+
+ABSENT_MARK = "＊"  # printed for an optional item (任意記載事項) that does not apply
+
+
+def _wareki(style: str) -> Callable[[Any], str]:
+    def fmt(value: Any) -> str:
+        if not isinstance(value, date):
+            raise TemplateError(f"'{style}' needs a date")
+        return format_wareki(value, style)
+
+    return fmt
+
+
+FORMATTERS: dict[str, Callable[[Any], str]] = {
+    "wareki": _wareki("long"),
+    "wareki_padded": _wareki("padded"),
+    "wareki_short": _wareki("short"),
+    "ratio": lambda v: f"{v}割",
+    "sama": lambda v: f"{v}　様",
+    "postal": lambda v: f"〒{v[:3]}-{v[3:]}",
+    "text": str,
+}
+
+
+class TemplateError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class _Slot:
+    literal: str
+    path: tuple[str, ...] | None
+    steps: tuple[str, ...]
+    optional: bool
+
+
+class Template:
+    """A parsed template; `render(ctx)` fills it from a record context."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        slots = []
+        for literal, name, spec, conversion in string.Formatter().parse(source):
+            if conversion:
+                raise TemplateError(f"template {source!r}: conversions (!r, !s) are not supported")
+            steps = tuple(s.strip() for s in spec.split(",") if s.strip()) if spec else ()
+            for s in steps:
+                if s != "opt" and s not in FORMATTERS:
+                    raise TemplateError(f"template {source!r}: unknown format '{s}' (known: opt, {', '.join(FORMATTERS)})")
+            slots.append(_Slot(literal, tuple(name.split(".")) if name else None,
+                               tuple(s for s in steps if s != "opt"), "opt" in steps))
+        self._slots = tuple(slots)
+        self.fields = tuple(".".join(s.path) for s in slots if s.path)
+
+    def render(self, ctx: Mapping[str, Any]) -> str:
+        out = []
+        for slot in self._slots:
+            out.append(slot.literal)
+            if slot.path is None:
+                continue
+            value: Any = ctx.get(slot.path[0])
+            for attr in slot.path[1:]:
+                value = getattr(value, attr, None) if value is not None else None
+            if value is None or value == "":
+                out.append(ABSENT_MARK if slot.optional else "")
+                continue
+            if isinstance(value, date) and not slot.steps:
+                value = format_wareki(value, "long")
+            for step in slot.steps:
+                value = FORMATTERS[step](value)
+            out.append(str(value))
+        return "".join(out)

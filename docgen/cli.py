@@ -1,0 +1,227 @@
+"""`docgen` command line: a thin shell over the API.
+
+Exit status: 0 all records rendered or valid; 1 an error stopped the command (bad layout, unreadable
+file); 2 usage error; 3 some records were rejected (the good ones were still rendered).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Sequence
+
+import yaml
+
+from docgen.api import check, render_pdf
+from docgen.fonts import load_fonts
+from docgen.layout.loader import LayoutError, available_layouts, load_layout
+from docgen.layout.model import Layout
+from docgen.output.pdf import RenderReport
+from docgen.paths import SAMPLES
+from docgen.preview.raster import rasterise, side_by_side
+from docgen.records import RecordFileError, read_records
+
+EXIT_REJECTED = 3
+
+
+def _date(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def _data_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--mapping", type=Path, help="YAML file mapping the file's column headers to field names")
+    p.add_argument("--encoding", help="force the input encoding (default: detect UTF-8, UTF-8 BOM, CP932)")
+    p.add_argument("--profile", help="insurer profile name or path (default: the layout's)")
+    p.add_argument("--renewal", type=_date, metavar="YYYY-MM-DD", help="renewal start that drives derived 有効期限")
+    p.add_argument("--id", dest="record_id", help="only the record with this 管理番号 (counter reissue)")
+
+
+def _print_rejects(report_problems: Sequence[object], rows: int) -> None:
+    for p in report_problems:
+        print(f"rejected: {p}", file=sys.stderr)
+    if rows:
+        print(f"{rows} record(s) rejected", file=sys.stderr)
+
+
+def cmd_layouts(args: argparse.Namespace) -> int:
+    for name in available_layouts():
+        print(f"{name:16} {load_layout(name).model.description}")
+    return 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    start = time.perf_counter()
+    report: RenderReport = render_pdf(args.layout, args.data, args.output, profile=args.profile, mapping=args.mapping,
+                                      encoding=args.encoding, renewal_start=args.renewal, record_id=args.record_id)
+    _print_rejects(report.rejected, report.rejected_rows)
+    if args.record_id and report.read == 0:
+        print(f"no record with 管理番号 {args.record_id}", file=sys.stderr)
+        return 1
+    if report.rendered:
+        print(f"{args.output}: {report.rendered} record(s), {report.pages} page(s) "
+              f"in {time.perf_counter() - start:.2f} s; {report.rejected_rows} rejected")
+    else:
+        print("nothing rendered: every record was rejected", file=sys.stderr)
+        return 1
+    return EXIT_REJECTED if report.rejected_rows else 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    read = bad = 0
+    for outcome in check(args.layout, args.data, profile=args.profile, mapping=args.mapping,
+                         encoding=args.encoding, renewal_start=args.renewal, record_id=args.record_id):
+        read += 1
+        if outcome.problems:
+            bad += 1
+            for p in outcome.problems:
+                print(p)
+    print(f"{read} record(s) read, {read - bad} valid, {bad} rejected")
+    return EXIT_REJECTED if bad else 0
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    import tempfile
+
+    layout = load_layout(args.layout)
+    data = args.data or _default_sample(layout.name)
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf = Path(tmp) / "preview.pdf"
+        report = render_pdf(args.layout, data, pdf, profile=args.profile, mapping=args.mapping,
+                            encoding=args.encoding, renewal_start=args.renewal,
+                            record_id=args.record_id or _first_good_id(args, data))
+        if not report.rendered:
+            _print_rejects(report.rejected, report.rejected_rows)
+            return 1
+        pages = rasterise(pdf, args.dpi)[: len(layout.pages)]
+    side_by_side(pages).save(args.output)
+    print(f"{args.output}: {', '.join(p.name for p in layout.pages)} at {args.dpi} dpi")
+    return 0
+
+
+def _first_good_id(args: argparse.Namespace, data: Path) -> str | None:
+    for outcome in check(args.layout, data, profile=args.profile, mapping=args.mapping, encoding=args.encoding,
+                         renewal_start=args.renewal):
+        if not outcome.problems:
+            return outcome.record_id
+    return None
+
+
+def _default_sample(layout_name: str) -> Path:
+    for entry in _sample_list():
+        if entry["layout"] == layout_name:
+            return SAMPLES / entry["data"]
+    raise LayoutError(f"no bundled sample data for layout '{layout_name}': give a DATA file")
+
+
+def _sample_list() -> list[dict[str, str]]:
+    with (SAMPLES / "samples.yaml").open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)["samples"]
+
+
+def cmd_fonts_check(args: argparse.Namespace) -> int:
+    fonts = load_fonts()
+    chain = fonts.chain(args.family)
+    found: dict[str, list[str]] = {}
+    for src in read_records(args.data, mapping=args.mapping, encoding=args.encoding):
+        for field, value in src.fields.items():
+            for seq in chain.missing(value or ""):
+                found.setdefault(seq, []).append(f"row {src.row} {field}")
+    for seq, where in found.items():
+        cps = "+".join(f"U+{ord(c):04X}" for c in seq)
+        print(f"{cps}: no font in the '{args.family}' chain has it ({len(where)} use(s): {', '.join(where[:5])}"
+              f"{' ...' if len(where) > 5 else ''})")
+    print(f"{len(found)} uncovered character(s)")
+    return EXIT_REJECTED if found else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(Layout.model_json_schema(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_samples(args: argparse.Namespace) -> int:
+    """The main job on the bundled samples: a PDF and a PNG preview per sample file."""
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    status = 0
+    for entry in _sample_list():
+        data = SAMPLES / entry["data"]
+        mapping = SAMPLES / entry["mapping"] if entry.get("mapping") else None
+        stem = Path(entry["data"]).stem
+        pdf = out / f"{entry['layout']}--{stem}.pdf"
+        start = time.perf_counter()
+        report = render_pdf(entry["layout"], data, pdf, mapping=mapping)
+        print(f"{pdf}: {report.rendered} rendered, {report.rejected_rows} rejected, {report.pages} pages, "
+              f"{time.perf_counter() - start:.2f} s")
+        for p in report.rejected:
+            print(f"  rejected: {p}")
+        expected_rejects = int(entry.get("expect_rejected", 0))
+        if report.rejected_rows != expected_rejects:
+            status = 1
+        if report.rendered:
+            n = len(load_layout(entry["layout"]).pages)
+            pages = rasterise(pdf, 200)[:n]
+            png = pdf.with_suffix(".png")
+            side_by_side(pages).save(png)
+            print(f"{png}: first record, {n} page(s)")
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="docgen", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("layouts", help="list the built-in layouts").set_defaults(func=cmd_layouts)
+
+    p = sub.add_parser("render", help="render every record of DATA with LAYOUT into one PDF")
+    p.add_argument("layout")
+    p.add_argument("data", type=Path)
+    p.add_argument("-o", "--output", type=Path, required=True)
+    _data_options(p)
+    p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser("validate", help="check DATA against LAYOUT without rendering")
+    p.add_argument("layout")
+    p.add_argument("data", type=Path)
+    _data_options(p)
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("preview", help="write a PNG of one record's pages side by side")
+    p.add_argument("layout")
+    p.add_argument("data", type=Path, nargs="?")
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("--dpi", type=int, default=300)
+    _data_options(p)
+    p.set_defaults(func=cmd_preview)
+
+    p = sub.add_parser("fonts", help="font tools")
+    fsub = p.add_subparsers(dest="fonts_command", required=True)
+    fc = fsub.add_parser("check", help="list characters in DATA that no configured font covers")
+    fc.add_argument("data", type=Path)
+    fc.add_argument("--family", default="gothic", help="font family whose chain is checked")
+    fc.add_argument("--mapping", type=Path)
+    fc.add_argument("--encoding")
+    fc.set_defaults(func=cmd_fonts_check)
+
+    sub.add_parser("schema", help="print the JSON Schema of layout files").set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("samples", help="render every bundled sample to PDF and PNG")
+    p.add_argument("--out", type=Path, default=SAMPLES / "out")
+    p.set_defaults(func=cmd_samples)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (LayoutError, RecordFileError, FileNotFoundError) as exc:
+        print(f"docgen: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""A family's font followed by its fallbacks: which font draws each part of a text, and how wide."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+
+from reportlab.pdfbase import pdfmetrics
+
+from docgen.fonts.face import Face
+from docgen.fonts.sequences import clusters, code_points
+
+
+class MissingGlyphError(ValueError):
+    """No font in the chain covers some characters; drawing them would print blank boxes.
+
+    The message lists code points only: the text itself is personal data.
+    """
+
+    def __init__(self, families: Sequence[str], missing: Sequence[str]) -> None:
+        self.missing = list(missing)
+        super().__init__(f"no font in chain {' > '.join(families)} covers "
+                         + ", ".join(code_points(seq) for seq in self.missing))
+
+
+class FontChain:
+    """Fonts tried in order for each character or variation sequence; first that covers it wins.
+
+    Fallback fonts are loaded only when a text needs them (IPAmj明朝 is 46 MB).
+    """
+
+    def __init__(self, families: Sequence[str], load: Callable[[str], Face]) -> None:
+        self.families = tuple(families)
+        self._load = load
+        self._primary = load(self.families[0])
+        self._loaded: list[Face] = [self._primary]
+        self._choice: dict[str, Face | None] = {}
+        self.name = self._primary.name
+        # ascent of the family's own font as a fraction of the font size, to place baselines
+        self.ascent = self._primary.ascent
+
+    def runs(self, text: str) -> list[tuple[str, str]]:
+        """Maximal (ReportLab font name, string to draw) runs; raises MissingGlyphError.
+
+        Variation sequences come back as one private-use character each, which the font's
+        ToUnicode maps back to the original pair, so the PDF's text still equals the input.
+        """
+        if self._primary.chars.issuperset(text):
+            return [(self.name, text)] if text else []
+        runs: list[tuple[str, list[str]]] = []
+        missing: dict[str, None] = {}
+        for seq in clusters(text):
+            face = self._face_for(seq)
+            if face is None:
+                missing[seq] = None
+            elif runs and runs[-1][0] == face.name:
+                runs[-1][1].append(face.drawn(seq))
+            else:
+                runs.append((face.name, [face.drawn(seq)]))
+        if missing:
+            raise MissingGlyphError(self.families, list(missing))
+        return [(name, "".join(parts)) for name, parts in runs]
+
+    def width(self, text: str, size: float) -> float:
+        """Width in points of text drawn at size: the sum over runs(), as the renderer draws it."""
+        if self._primary.chars.issuperset(text):
+            return self._primary.font.stringWidth(text, size)
+        return sum(pdfmetrics.stringWidth(s, name, size) for name, s in self.runs(text))
+
+    def missing(self, text: str) -> list[str]:
+        """Characters or sequences no font in the chain covers, each once, in order of appearance."""
+        if self._primary.chars.issuperset(text):
+            return []
+        return list(dict.fromkeys(seq for seq in clusters(text) if self._face_for(seq) is None))
+
+    def _face_for(self, seq: str) -> Face | None:
+        try:
+            return self._choice[seq]
+        except KeyError:
+            pass
+        face = next((f for f in self._faces() if f.covers(seq)), None)
+        self._choice[seq] = face
+        return face
+
+    def _faces(self) -> Iterator[Face]:
+        """The chain's faces in order, loading each fallback the first time it is reached."""
+        for i, family in enumerate(self.families):
+            if i == len(self._loaded):
+                self._loaded.append(self._load(family))
+            yield self._loaded[i]

@@ -1,0 +1,196 @@
+"""The layout model: what a layout YAML file may say, typed, so a typo fails on load.
+
+Coordinates are millimetres from the page's top-left corner, as a form designer measures them
+on paper. Pydantic gives both the validation (errors carry the path to the bad key) and the JSON
+Schema that `docgen schema` prints for editors.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+PAGE_SIZES_MM: dict[str, tuple[float, float]] = {
+    "card": (86.0, 54.0),       # ISO/IEC 7810 ID-1 rounded as insurers specify it
+    "a4": (210.0, 297.0),
+    "postcard": (100.0, 148.0),
+}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---------------------------------------------------------------- conditions
+class FieldTest(Strict):
+    """True when a record field is present / equals a value / is one of several values."""
+
+    field: str
+    present: bool | None = None
+    equals: str | None = None
+    in_: list[str] | None = Field(default=None, alias="in")
+
+    @model_validator(mode="after")
+    def _one_test(self) -> "FieldTest":
+        given = [v for v in (self.present, self.equals, self.in_) if v is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of present, equals, in")
+        return self
+
+
+class AllOf(Strict):
+    all: list["Condition"]
+
+
+class AnyOf(Strict):
+    any: list["Condition"]
+
+
+class NotOf(Strict):
+    not_: "Condition" = Field(alias="not")
+
+
+Condition = Union[FieldTest, AllOf, AnyOf, NotOf]
+
+
+# ---------------------------------------------------------------- text styling
+class Fit(Strict):
+    """How text that is too long for its box is made to fit, in this order.
+
+    1. shrink the size down to `min_size`; 2. condense horizontally (長体) down to `min_scale`;
+    3. wrap onto up to `max_lines` lines with Japanese line-breaking rules (禁則).
+    Text that still does not fit is a validation error for the record: never clipped.
+    """
+
+    min_size: float | None = Field(default=None, gt=0, description="points; default: the element's size (no shrinking)")
+    min_scale: float = Field(default=1.0, gt=0.3, le=1.0, description="narrowest horizontal scale, e.g. 0.6 for 長体60%")
+    max_lines: int = Field(default=1, ge=1, le=12)
+    leading: float = Field(default=1.15, ge=1.0, le=3.0, description="line height as a multiple of the size")
+
+
+class TextStyle(Strict):
+    font: str = Field(default="gothic", description="font family from fonts/fonts.yaml")
+    size: float = Field(default=7.0, ge=4.0, le=72.0, description="points")
+    align: Literal["left", "center", "right", "distribute"] = "left"
+    valign: Literal["top", "middle", "bottom"] = "middle"
+    fit: Fit = Fit()
+
+
+class Placed(Strict):
+    id: str | None = Field(default=None, description="name shown in errors, previews and diffs")
+    when: Condition | None = Field(default=None, description="draw only when this holds for the record")
+
+
+class Boxed(Placed):
+    x: float
+    y: float
+    w: float = Field(gt=0)
+    h: float = Field(gt=0)
+
+
+# ---------------------------------------------------------------- elements
+class TextElement(Boxed, TextStyle):
+    """Fixed wording (labels, titles, notes); `{insurer.name}`-style profile values are allowed."""
+
+    type: Literal["text"]
+    text: str
+
+
+class FieldElement(Boxed, TextStyle):
+    """A record value, written as a template: "{birth_date:wareki}", "{limit_class:opt}"."""
+
+    type: Literal["field"]
+    value: str
+
+
+class ListElement(Boxed, TextStyle):
+    """A numbered list (注意事項) taken from the insurer profile or written in the layout."""
+
+    type: Literal["list"]
+    items: str | list[str] = Field(description='a profile key such as "insurer.notes", or the items themselves')
+    numbering: str = Field(default="{n}.", description='marker template, e.g. "{n}." or "（{n}）"')
+    indent: float = Field(default=3.0, ge=0, description="mm from the marker to the item text")
+
+
+class BoxElement(Boxed):
+    type: Literal["box"]
+    stroke: float = Field(default=0.3, ge=0, description="line width in points (0: no outline)")
+    fill: str | None = Field(default=None, description='"black", "white", a grey "gray:0.9" or CMYK "cmyk:0,0,0,0.1"')
+    radius: float = Field(default=0, ge=0, description="corner radius in mm")
+    dash: list[float] | None = Field(default=None, description="dash pattern in points")
+
+
+class LineElement(Placed):
+    type: Literal["line"]
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    stroke: float = Field(default=0.3, gt=0)
+    dash: list[float] | None = None
+
+
+class ImageElement(Boxed):
+    """An image fitted into the box keeping its aspect ratio (the seal: `src: "{insurer.seal}"`)."""
+
+    type: Literal["image"]
+    src: str
+    align: Literal["left", "center", "right"] = "center"
+
+
+class QrElement(Placed):
+    type: Literal["qr"]
+    x: float
+    y: float
+    size: float = Field(gt=0, description="mm, the whole symbol including the quiet zone")
+    payload: str = Field(description="template; the insurer profile's qr_payload overrides it")
+    error_correction: Literal["M", "Q", "H"] = "M"
+
+
+class IncludeElement(Placed):
+    """A shared part (organ-donation block, notes) placed with its top-left at (x, y)."""
+
+    type: Literal["include"]
+    part: str = Field(description="path of the part file, relative to the layouts folder")
+    x: float = 0.0
+    y: float = 0.0
+
+
+Element = Annotated[
+    Union[TextElement, FieldElement, ListElement, BoxElement, LineElement, ImageElement, QrElement, IncludeElement],
+    Field(discriminator="type"),
+]
+
+
+class Part(Strict):
+    """A reusable group of elements, positioned relative to the include's (x, y)."""
+
+    description: str = ""
+    elements: list[Element]
+
+
+class Page(Strict):
+    name: str
+    elements: list[Element]
+
+
+class Layout(Strict):
+    name: str
+    description: str
+    scheme: Literal["kokuho", "kouki", "kenpo"]
+    document: Literal["card", "notice"]
+    page_size: Literal["card", "a4", "postcard"] | tuple[float, float] = "card"
+    profile: str = Field(description="default insurer profile, relative to the profiles folder")
+    requires: list[str] = Field(default_factory=list, description="record fields every record must have")
+    pages: list[Page]
+
+    @property
+    def size_mm(self) -> tuple[float, float]:
+        if isinstance(self.page_size, str):
+            return PAGE_SIZES_MM[self.page_size]
+        return self.page_size
+
+
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+NotOf.model_rebuild()

@@ -1,0 +1,35 @@
+"""Insurer profiles: who issues the document, kept apart from the layout so one layout serves
+every municipality (保険者番号, 名称, 所在地, 電話, seal image, 注意事項)."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from docgen.validate.checkdigit import valid_insurer_number
+
+
+class Profile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    scheme: Literal["kokuho", "kouki", "kenpo"]
+    insurer_number: str = Field(description="保険者番号: 6 digits (国保) or 8 digits, with check digit")
+    name: str = Field(description="保険者名称 as printed")
+    name_line2: str | None = Field(default=None, description="second line, e.g. 支部名")
+    address: str
+    phone: str
+    seal: Path | None = Field(default=None, description="公印 image, relative to the profile file")
+    renewal_start: date = Field(description="first day of the annual renewal period; drives derived 有効期限")
+    notes: list[str] = Field(default_factory=list, description="注意事項, numbered on the card back")
+    contact: str = ""
+    qr_payload: str | None = Field(default=None, description="overrides the layout's QR payload template")
+
+    @field_validator("insurer_number")
+    @classmethod
+    def _check_digit(cls, v: str) -> str:
+        if not valid_insurer_number(v):
+            raise ValueError("保険者番号 must be 6 or 8 digits with a valid check digit")
+        return v

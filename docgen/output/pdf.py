@@ -1,0 +1,57 @@
+"""Writing one PDF from prepared records: the counter reissue and the preview path.
+
+Files are written with ReportLab's invariant mode (no timestamps or random IDs), so the same
+input always gives the same bytes, and to a temporary name renamed into place when complete.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from reportlab.pdfgen.canvas import Canvas
+
+from docgen.pipeline import Job, Outcome
+from docgen.render.page import PageDrawer
+from docgen.render.registry import MM
+from docgen.validate.problems import Problem
+
+
+@dataclass
+class RenderReport:
+    read: int = 0
+    rendered: int = 0
+    pages: int = 0
+    rejected: list[Problem] = field(default_factory=list)
+    rejected_rows: int = 0
+
+
+def new_canvas(path: Path | str, job: Job) -> Canvas:
+    w, h = job.layout.model.size_mm
+    c = Canvas(str(path), pagesize=(w * MM, h * MM), invariant=1, pageCompression=1)
+    c.setTitle(job.layout.model.description)
+    c.setCreator("docgen")
+    c.setProducer("docgen (ReportLab)")
+    return c
+
+
+def write_pdf(job: Job, outcomes: Iterable[Outcome], out: Path) -> RenderReport:
+    """Draw every printable outcome into `out`; rejected ones are listed in the report."""
+    report = RenderReport()
+    out = Path(out)
+    tmp = out.with_name(f".{out.name}.partial")
+    canvas = new_canvas(tmp, job)
+    drawer = PageDrawer(canvas, job.binder)
+    for outcome in outcomes:
+        report.read += 1
+        if outcome.document is None:
+            report.rejected.extend(outcome.problems)
+            report.rejected_rows += 1
+            continue
+        report.pages += drawer.draw(outcome.document)
+        report.rendered += 1
+    if report.rendered:
+        canvas.save()
+        os.replace(tmp, out)
+    return report

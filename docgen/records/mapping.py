@@ -1,0 +1,131 @@
+"""Header mapping: which column of a file (often a Japanese header) feeds which field.
+
+A mapping file is YAML:
+
+    columns: {"氏名（漢字）": name, "カナ氏名": name_kana}
+    ignore: ["作成日", "担当者"]
+
+Headers are compared exactly, after removing surrounding whitespace and a byte-order mark; no
+full-width/half-width folding, so what matches is what the file says. A header that is a field
+name or a field's Japanese label (the field dictionary) maps without being listed, so a mapping
+only needs the file's own names. Any other header must be mapped or ignored: a column is never
+dropped silently.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from docgen.fields import BY_LABEL, BY_NAME
+from docgen.records.source import RecordFileError
+
+
+class _MappingFile(BaseModel):
+    """The schema of a mapping file; unknown top-level keys are typos, so they are refused."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    columns: dict[str, str] = {}
+    ignore: list[str] = []
+
+    @field_validator("columns")
+    @classmethod
+    def _known_fields(cls, columns: dict[str, str]) -> dict[str, str]:
+        for header, name in columns.items():
+            if name not in BY_NAME:
+                raise ValueError(f"column '{header}' maps to '{name}', which is not a field name (see the field dictionary)")
+        return columns
+
+    @field_validator("columns", "ignore")
+    @classmethod
+    def _headers_trimmed(cls, headers: dict[str, str] | list[str]) -> dict[str, str] | list[str]:
+        for header in headers:
+            if header != clean_header(header):
+                raise ValueError(f"header '{header}' has surrounding whitespace; headers are matched after trimming it")
+        return headers
+
+
+@dataclass(frozen=True)
+class HeaderMapping:
+    """A validated mapping; `source` names where it came from, for messages."""
+
+    columns: dict[str, str]
+    ignore: frozenset[str]
+    source: str
+
+    def field_for(self, header: str, where: str) -> str | None:
+        """The field a header feeds, or None for an ignored header; unknown headers raise.
+
+        `where` says which file and column (or line and key) is asked about, for the message.
+        """
+        header = clean_header(header)
+        if header in self.columns:
+            return self.columns[header]
+        if header in self.ignore:
+            return None
+        known = BY_NAME.get(header) or BY_LABEL.get(header)
+        if known is not None:
+            return known.name
+        raise RecordFileError(
+            f"{where} '{header}': unknown column; map it in the mapping file ({self.source}) "
+            "or list it under ignore"
+        )
+
+
+NO_MAPPING = HeaderMapping(columns={}, ignore=frozenset(), source="none given")
+
+
+def clean_header(header: str) -> str:
+    """Surrounding whitespace and a byte-order mark are export artefacts, not part of a name."""
+    return header.strip().strip("\ufeff").strip()
+
+
+def load_mapping(path: Path | str) -> HeaderMapping:
+    """Read and validate a mapping file; errors name the file and the offending key."""
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+    except FileNotFoundError:
+        raise RecordFileError(f"{path}: mapping file not found") from None
+    except UnicodeDecodeError:
+        raise RecordFileError(f"{path}: mapping file is not UTF-8") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
+        raise RecordFileError(f"{path}:{at} not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    return mapping_from(data, str(path))
+
+
+def mapping_from(data: Any, source: str) -> HeaderMapping:
+    """Validate mapping data (parsed YAML or a dict given in code) the same way."""
+    if not isinstance(data, dict):
+        raise RecordFileError(f"{source}: a mapping must be a YAML mapping with 'columns' and/or 'ignore'")
+    try:
+        model = _MappingFile.model_validate(data)
+    except ValidationError as exc:
+        lines = [f"{source}: {len(exc.errors())} problem(s)"]
+        for err in exc.errors():
+            loc = ".".join(str(part) for part in err["loc"]) or "(top level)"
+            lines.append(f"  {loc}: {err['msg'].removeprefix('Value error, ')}")
+        raise RecordFileError("\n".join(lines)) from None
+    both = sorted(set(model.columns) & set(model.ignore))
+    if both:
+        raise RecordFileError(f"{source}: ignore: '{both[0]}' is also listed under columns; keep one")
+    return HeaderMapping(columns=dict(model.columns), ignore=frozenset(model.ignore), source=source)
+
+
+def resolve_mapping(mapping: HeaderMapping | Path | str | dict | None) -> HeaderMapping:
+    """Accept what read_records accepts: nothing, a loaded mapping, a file path or a dict."""
+    if mapping is None:
+        return NO_MAPPING
+    if isinstance(mapping, HeaderMapping):
+        return mapping
+    if isinstance(mapping, (str, os.PathLike)):
+        return load_mapping(Path(mapping))
+    return mapping_from(mapping, "mapping given in code")

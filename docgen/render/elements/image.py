@@ -1,0 +1,30 @@
+"""`image` elements: the seal (公印) or a logo, fitted into its box keeping the aspect ratio."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from docgen.layout.model import ImageElement
+from docgen.render.registry import MM, ContentError, DrawContext, PrepareContext, element_kind
+from docgen.paths import ROOT
+
+
+@element_kind(ImageElement)
+class Image:
+    @staticmethod
+    def prepare(el: ImageElement, ctx: Mapping[str, Any], prep: PrepareContext) -> Path | None:
+        src = prep.fill(el.src, ctx)
+        if not src:
+            return None
+        path = Path(src) if Path(src).is_absolute() else ROOT / src
+        if not path.is_file():
+            raise ContentError("image", f"image file not found: {src}")
+        return path
+
+    @staticmethod
+    def draw(dc: DrawContext, el: ImageElement, path: Path | None) -> None:
+        if path is None:
+            return
+        anchor = {"left": "w", "center": "c", "right": "e"}[el.align]
+        dc.canvas.drawImage(str(path), el.x * MM, dc.y_pt(el.y + el.h), el.w * MM, el.h * MM,
+                            mask="auto", preserveAspectRatio=True, anchor=anchor)

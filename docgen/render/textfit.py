@@ -1,0 +1,118 @@
+"""Fitting text into a box the way Japanese forms do: shrink, then 長体, then wrap with 禁則.
+
+The result is decided before anything is drawn, so text that cannot fit becomes a validation
+problem for its record instead of clipped or overflowing print.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from reportlab.lib.textsplit import ALL_CANNOT_END, ALL_CANNOT_START
+
+from docgen.layout.model import TextStyle
+
+MM = 72.0 / 25.4
+_SIZE_STEP = 0.25       # points
+_SCALE_STEP = 0.025     # 2.5 % of horizontal scale
+_NO_START = set(ALL_CANNOT_START) | {"\u3000"}
+_NO_END = set(ALL_CANNOT_END)
+
+
+class Measures(Protocol):
+    def width(self, text: str, size: float) -> float: ...
+
+
+class DoesNotFit(ValueError):
+    """The text needs more room than the element's fit rules allow."""
+
+
+@dataclass(frozen=True)
+class FittedText:
+    lines: tuple[str, ...]
+    size: float
+    scale: float          # horizontal scale, 1.0 = normal, 0.7 = 長体70%
+    leading: float        # distance between baselines, points
+
+
+def _clusters(text: str) -> list[str]:
+    """Split into units that must stay together: a character plus any variation selector."""
+    out: list[str] = []
+    for ch in text:
+        cp = ord(ch)
+        if out and (0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF):
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+def break_lines(text: str, chain: Measures, size: float, max_width: float) -> list[str]:
+    """Greedy line breaking with 禁則処理: no line starts with 、。」 etc., none ends with 「（ etc.
+
+    Explicit newlines always break. A break is moved back over characters that may not start a
+    line, so the pushed-down text keeps its punctuation with the word before it.
+    """
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        units = _clusters(paragraph)
+        current: list[str] = []
+        for unit in units:
+            trial = "".join(current) + unit
+            if not current or chain.width(trial, size) <= max_width:
+                current.append(unit)
+                continue
+            carry: list[str] = [unit]
+            # keep closing punctuation off the line start, opening brackets off the line end
+            while len(current) > 1 and (carry[0][0] in _NO_START or current[-1][0] in _NO_END):
+                carry.insert(0, current.pop())
+            lines.append("".join(current).rstrip(" \u3000"))
+            current = carry
+        lines.append("".join(current))
+    return lines
+
+
+def fit_text(text: str, chain: Measures, style: TextStyle, w_pt: float, h_pt: float) -> FittedText:
+    """Find the largest size, then the widest scale, then the fewest lines that fit the box."""
+    fit = style.fit
+    min_size = min(fit.min_size or style.size, style.size)
+    forced_lines = text.count("\n") + 1
+    if forced_lines > fit.max_lines:
+        raise DoesNotFit(f"{forced_lines} lines of text, the element allows {fit.max_lines}")
+    size = min(style.size, h_pt / (fit.leading * forced_lines) if forced_lines > 1 else h_pt)
+    single = "\n" not in text
+    if single:
+        natural = chain.width(text, 1.0)
+        if natural == 0:
+            return FittedText((text,), style.size, 1.0, style.size * fit.leading)
+        best = min(size, w_pt / natural)
+        if best >= min_size:
+            return FittedText((text,), _floor(best), 1.0, _floor(best) * fit.leading)
+        if min_size <= size:
+            scale = w_pt / (natural * min_size)
+            if scale >= fit.min_scale:
+                return FittedText((text,), min_size, _floor(scale, _SCALE_STEP), min_size * fit.leading)
+    for n in range(max(forced_lines, 2 if single else 1), fit.max_lines + 1):
+        top = min(style.size, h_pt / (fit.leading * (n - 1) + 1.0))
+        s = _floor(top)
+        while s >= min_size - 1e-9:
+            lines = break_lines(text, chain, s, w_pt)
+            if len(lines) <= n:
+                return FittedText(tuple(lines), s, 1.0, s * fit.leading)
+            s -= _SIZE_STEP
+        if top < min_size:
+            break
+        scale = 1.0 - _SCALE_STEP
+        while scale >= fit.min_scale - 1e-9:
+            lines = break_lines(text, chain, min_size, w_pt / scale)
+            if len(lines) <= n:
+                return FittedText(tuple(lines), min_size, scale, min_size * fit.leading)
+            scale -= _SCALE_STEP
+    raise DoesNotFit(
+        f"text needs more than {fit.max_lines} line(s) at {min_size:g} pt and {fit.min_scale:.0%} width"
+    )
+
+
+def _floor(value: float, step: float = _SIZE_STEP) -> float:
+    """Round down to the step so that repeated renders give identical sizes."""
+    return int(value / step + 1e-9) * step

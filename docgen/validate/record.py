@@ -1,0 +1,113 @@
+"""Every record rule in one place: field formats, required fields, check digits, domain rules.
+
+`check_record` turns a SourceRecord's raw strings into typed values (dates, flags) and lists
+every problem at once, so a clerk fixes a row in one pass.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Iterable
+
+from docgen.bind.wareki import anniversary, parse_date
+from docgen.fields import BY_NAME, Field, Kind
+from docgen.records import SourceRecord
+from docgen.validate.characters import forbidden_characters
+from docgen.validate.checkdigit import is_valid as check_digit_ok
+from docgen.validate.problems import Problem
+
+_FLAG_TRUE = {"1", "true", "yes", "y", "はい", "有", "○", "〇"}
+_FLAG_FALSE = {"0", "false", "no", "n", "いいえ", "無", ""}
+_SEX = {"1": "男", "2": "女", "男": "男", "女": "女"}
+_ASCII_DIGITS = set("0123456789")
+
+
+def _parse(field: Field, raw: str) -> tuple[Any, str | None]:
+    """(value, None) or (None, problem detail) for one field's raw text."""
+    if field.kind is Kind.DATE:
+        try:
+            return parse_date(raw), None
+        except ValueError as exc:
+            return None, str(exc)
+    if field.kind is Kind.FLAG:
+        key = raw.strip().lower()
+        if key in _FLAG_TRUE:
+            return True, None
+        if key in _FLAG_FALSE:
+            return None, None
+        return None, "not a yes/no value (use 1 or 0)"
+    if field.kind is Kind.DIGITS:
+        digits = raw.replace("-", "") if field.name == "postal_code" else raw
+        if not digits or set(digits) - _ASCII_DIGITS:
+            return None, "must be ASCII digits"
+        if field.min_len and len(digits) < field.min_len or field.max_len and len(digits) > field.max_len:
+            n = field.max_len if field.min_len == field.max_len else f"{field.min_len}-{field.max_len}"
+            return None, f"must be {n} digits"
+        return digits, None
+    if field.kind is Kind.CHOICE:
+        value = _SEX.get(raw) if field.name == "sex" else (raw if raw in field.choices else None)
+        if value is None:
+            return None, f"must be one of {', '.join(field.choices)}"
+        return value, None
+    broken = forbidden_characters(raw)
+    if broken:
+        return None, "contains " + ", ".join(broken)
+    if field.max_len and len(raw) > field.max_len:
+        return None, f"longer than {field.max_len} characters"
+    return raw, None
+
+
+def _rule_for(kind: Kind) -> str:
+    return {Kind.DATE: "date", Kind.FLAG: "flag", Kind.DIGITS: "digits", Kind.CHOICE: "choice"}.get(kind, "text")
+
+
+def check_record(src: SourceRecord, scheme: str, requires: Iterable[str]) -> tuple[dict[str, Any], list[Problem]]:
+    """Typed values of a record and the problems in it (empty when it may be printed)."""
+    rid = src.fields.get("record_id")
+    problems: list[Problem] = [Problem(src.row, rid, "(row)", "row-shape", p) for p in src.problems]
+
+    def problem(field: str, rule: str, detail: str = "") -> None:
+        problems.append(Problem(src.row, rid, field, rule, detail))
+
+    values: dict[str, Any] = {}
+    for name, raw in src.fields.items():
+        if raw is None:
+            continue
+        field = BY_NAME[name]
+        value, detail = _parse(field, raw)
+        if detail:
+            problem(name, _rule_for(field.kind), detail)
+        elif value is not None:
+            values[name] = value
+    bad = {p.field for p in problems}
+    for name in requires:
+        if name not in values and name not in bad:
+            problem(name, "required", "this layout needs it")
+    if "hihokensha_bango" in values and not check_digit_ok(values["hihokensha_bango"]):
+        problem("hihokensha_bango", "check-digit", "被保険者番号 check digit does not match")
+    _domain_rules(values, scheme, problem)
+    return values, problems
+
+
+def age_on(birth: date, day: date) -> int:
+    """Age in completed years on a day (a birthday counts from the day itself)."""
+    years = day.year - birth.year
+    return years if anniversary(birth, years) <= day else years - 1
+
+
+def _domain_rules(v: dict[str, Any], scheme: str, problem: Any) -> None:
+    birth, issue = v.get("birth_date"), v.get("issue_date")
+    for later in ("acquired_date", "issue_date"):
+        if birth and v.get(later) and v[later] < birth:
+            problem(later, "date-order", "before the date of birth")
+    if issue and v.get("expiry_date") and v["expiry_date"] < issue:
+        problem("expiry_date", "date-order", "before the issue date")
+    if scheme == "kokuho" and birth and issue:
+        age = age_on(birth, issue)
+        if 70 <= age <= 74 and "copay_ratio" not in v:
+            problem("copay_ratio", "ratio-70-74", "国保 ages 70–74 must state 一部負担金の割合 (2 or 3)")
+        if "copay_ratio" in v and v["copay_ratio"] == "1":
+            problem("copay_ratio", "ratio-70-74", "国保 states 2割 or 3割, never 1割")
+    if scheme == "kenpo" and v.get("relationship") == "家族" and "insured_name" not in v:
+        problem("insured_name", "required", "a dependent's card names the insured person")
+    if v.get("limit_class_date") and "limit_class" not in v:
+        problem("limit_class", "required", "限度額適用区分の発効期日 given without the 区分")
