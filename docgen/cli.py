@@ -57,6 +57,8 @@ def cmd_render(args: argparse.Namespace) -> int:
     report: RenderReport = render_pdf(args.layout, args.data, args.output, profile=args.profile, mapping=args.mapping,
                                       encoding=args.encoding, renewal_start=args.renewal, record_id=args.record_id)
     _print_rejects(report.rejected, report.rejected_rows)
+    for w in report.warnings:
+        print(f"warning: {w}", file=sys.stderr)
     if args.record_id and report.read == 0:
         print(f"no record with 管理番号 {args.record_id}", file=sys.stderr)
         return 1
@@ -158,6 +160,8 @@ def cmd_samples(args: argparse.Namespace) -> int:
               f"{time.perf_counter() - start:.2f} s")
         for p in report.rejected:
             print(f"  rejected: {p}")
+        for w in report.warnings:
+            print(f"  warning: {w}")
         expected_rejects = int(entry.get("expect_rejected", 0))
         if report.rejected_rows != expected_rejects:
             status = 1

@@ -36,6 +36,7 @@ class BoundDocument:
     record_id: str | None
     row: int | None
     pages: tuple[BoundPage, ...]
+    warnings: tuple[Problem, ...] = ()
 
 
 def _is_static(el: BaseModel) -> bool:
@@ -92,6 +93,9 @@ class Binder:
             derived = derive_expiry(self.layout.model.scheme, self.layout.model.document, ctx, self.renewal_start)
             if derived is not None:
                 ctx["expiry_date"] = derived
+        if "ratio_effective_date" not in ctx and "acquired_date" in ctx:
+            # 発効期日 of a renewal card: the renewal start, or the later date coverage began
+            ctx["ratio_effective_date"] = max(ctx["acquired_date"], self.renewal_start)
         if "birth_date" in ctx and "issue_date" in ctx:
             ctx["age"] = age_on(ctx["birth_date"], ctx["issue_date"])
         return ctx
@@ -101,17 +105,25 @@ class Binder:
         ctx = self.context(values)
         rid = values.get("record_id")
         problems: list[Problem] = []
+        if "expiry_date" not in values and ctx.get("expiry_date") and ctx.get("issue_date") \
+                and ctx["expiry_date"] < ctx["issue_date"]:
+            problems.append(Problem(row, rid, "expiry_date", "expiry-derived",
+                                    "the renewal rules give a date before the issue date; give 有効期限 in the data"))
         pages = []
+        warnings: list[Problem] = []
         for name, elements in self.dynamic:
             items = []
             for el in elements:
                 if not holds(getattr(el, "when", None), ctx):
                     continue
+                label = el.id or type(el).__name__
+                self.prep.warnings.clear()
                 try:
                     items.append((el, kind_of(el).prepare(el, ctx, self.prep)))
                 except ContentError as exc:
-                    problems.append(Problem(row, rid, el.id or type(el).__name__, exc.rule, str(exc)))
+                    problems.append(Problem(row, rid, label, exc.rule, str(exc)))
+                warnings.extend(Problem(row, rid, label, rule, detail) for rule, detail in self.prep.warnings)
             pages.append(BoundPage(name, tuple(items)))
         if problems:
             raise RecordRejected(problems)
-        return BoundDocument(rid, row, tuple(pages))
+        return BoundDocument(rid, row, tuple(pages), tuple(warnings))

@@ -25,6 +25,7 @@ class RenderReport:
     pages: int = 0
     rejected: list[Problem] = field(default_factory=list)
     rejected_rows: int = 0
+    warnings: list[Problem] = field(default_factory=list)   # printed, but without something (a barcode)
 
 
 def new_canvas(path: Path | str, job: Job) -> Canvas:
@@ -49,6 +50,7 @@ def write_pdf(job: Job, outcomes: Iterable[Outcome], out: Path) -> RenderReport:
             report.rejected.extend(outcome.problems)
             report.rejected_rows += 1
             continue
+        report.warnings.extend(outcome.document.warnings)
         report.pages += drawer.draw(outcome.document)
         report.rendered += 1
     if report.rendered:

@@ -25,6 +25,12 @@ class PrepareContext:
 
     fonts: FontSet
     _templates: dict[str, Template] = field(default_factory=dict)
+    # (rule, detail) of things a record prints without, e.g. a barcode for an unreadable
+    # address; the binder collects them per record
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+
+    def warn(self, rule: str, detail: str) -> None:
+        self.warnings.append((rule, detail))
 
     def template(self, source: str) -> Template:
         t = self._templates.get(source)

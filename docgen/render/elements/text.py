@@ -52,6 +52,8 @@ def draw_lines(dc: DrawContext, chain: FontChain, fitted: FittedText, style: Tex
         elif style.align == "distribute" and glyphs > 1:
             char_space = (w_pt - width) / (glyphs - 1) / scale
         t = c.beginText(x, block_top - chain.ascent * size - i * fitted.leading)
+        # Tz and Tc belong to the graphics state and outlive BT/ET: scope them with q/Q
+        scoped = scale != 1.0 or char_space != 0.0
         if scale != 1.0:
             t.setHorizScale(scale * 100)
         if char_space:
@@ -59,7 +61,11 @@ def draw_lines(dc: DrawContext, chain: FontChain, fitted: FittedText, style: Tex
         for font_name, s in runs:
             t.setFont(font_name, size)
             t.textOut(s)
+        if scoped:
+            c.saveState()
         c.drawText(t)
+        if scoped:
+            c.restoreState()
 
 
 class _Boxed:
