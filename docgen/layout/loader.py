@@ -139,8 +139,10 @@ def element_fields(el: BaseModel) -> list[str]:
     return names + condition_fields(getattr(el, "when", None))
 
 
-def _check_names(el: BaseModel, where: str, profile_keys: set[str]) -> None:
-    for name in element_fields(el):
+def _check_names(names: Iterable[str], where: str) -> None:
+    """Every name a template or condition uses must be a record field or an insurer profile key."""
+    profile_keys = set(Profile.model_fields)
+    for name in names:
         head, _, rest = name.partition(".")
         if head == "insurer":
             if rest not in profile_keys:
@@ -197,7 +199,6 @@ def load_layout(name_or_path: str | Path, layouts_dir: Path | None = None) -> Re
         raise LayoutError(f"no layout '{name_or_path}' (built-in layouts: {known})")
     base = layouts_dir or (path.parent if path.parent.name != "parts" else path.parent.parent)
     model: Layout = _validate(Layout, _read_yaml(path), path)
-    profile_keys = set(Profile.model_fields)
     for f in model.requires:
         if f not in BY_NAME:
             raise LayoutError(f"{path}: requires: unknown field '{f}'")
@@ -206,7 +207,7 @@ def load_layout(name_or_path: str | Path, layouts_dir: Path | None = None) -> Re
         where = f"{path}: pages[{pi}] ({page.name})"
         flat = _expand(page.elements, base, where, (path.resolve(),))
         for el in flat:
-            _check_names(el, f"{where} > element {el.id or type(el).__name__}", profile_keys)
+            _check_names(element_fields(el), f"{where} > element {el.id or type(el).__name__}")
         pages.append(ResolvedPage(page.name, tuple(flat)))
     return ResolvedLayout(model=model, source=path, pages=tuple(pages))
 
@@ -218,6 +219,8 @@ def available_layouts(layouts_dir: Path = LAYOUTS) -> list[str]:
 @lru_cache(maxsize=32)
 def _load_profile_cached(path: Path) -> Profile:
     profile: Profile = _validate(Profile, _read_yaml(path), path)
+    if profile.qr_payload:
+        _check_names(template_fields(profile.qr_payload), f"{path}: qr_payload")
     if profile.seal is not None:
         seal = (path.parent / profile.seal).resolve()
         if not seal.is_file():

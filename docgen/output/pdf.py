@@ -30,7 +30,9 @@ class RenderReport:
 
 def new_canvas(path: Path | str, job: Job) -> Canvas:
     w, h = job.layout.model.size_mm
-    c = Canvas(str(path), pagesize=(w * MM, h * MM), invariant=1, pageCompression=1)
+    # The initial font is ours, so the file names no unembedded Helvetica that a preflight would flag.
+    c = Canvas(str(path), pagesize=(w * MM, h * MM), invariant=1, pageCompression=1,
+               initialFontName=job.fonts.chain("gothic").name)
     c.setTitle(job.layout.model.description)
     c.setCreator("docgen")
     c.setProducer("docgen (ReportLab)")
