@@ -16,6 +16,7 @@ from typing import Sequence
 import yaml
 
 from docgen.api import check, render_pdf
+from docgen.fielddoc import field_table
 from docgen.fonts import load_fonts
 from docgen.layout.loader import LayoutError, available_layouts, load_layout
 from docgen.layout.model import Layout
@@ -139,6 +140,11 @@ def cmd_fonts_check(args: argparse.Namespace) -> int:
     return EXIT_REJECTED if found else 0
 
 
+def cmd_fields(args: argparse.Namespace) -> int:
+    print(field_table())
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     print(json.dumps(Layout.model_json_schema(), ensure_ascii=False, indent=2))
     return 0
@@ -211,6 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
     fc.set_defaults(func=cmd_fonts_check)
 
     sub.add_parser("schema", help="print the JSON Schema of layout files").set_defaults(func=cmd_schema)
+    sub.add_parser("fields", help="print the field dictionary (Markdown)").set_defaults(func=cmd_fields)
 
     p = sub.add_parser("samples", help="render every bundled sample to PDF and PNG")
     p.add_argument("--out", type=Path, default=SAMPLES / "out")
