@@ -11,7 +11,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from docgen.fields import BY_NAME
@@ -27,6 +26,7 @@ from docgen.layout.model import (
 )
 from docgen.layout.profile import Profile
 from docgen.paths import LAYOUTS, PROFILES
+from docgen.yamlfile import read_yaml
 
 # Values computed by the binder in addition to the record's own fields.
 DERIVED_FIELDS = {"age"}
@@ -57,15 +57,7 @@ class ResolvedLayout:
 
 
 def _read_yaml(path: Path) -> Any:
-    try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
-    except FileNotFoundError:
-        raise LayoutError(f"{path}: file not found") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise LayoutError(f"{path}:{where} not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    return read_yaml(path, LayoutError)
 
 
 def _describe_loc(data: Any, loc: tuple[Any, ...]) -> str:

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from docgen.fields import BY_LABEL, BY_NAME
 from docgen.records.source import RecordFileError
+from docgen.yamlfile import read_yaml
 
 
 class _MappingFile(BaseModel):
@@ -88,17 +88,7 @@ def clean_header(header: str) -> str:
 def load_mapping(path: Path | str) -> HeaderMapping:
     """Read and validate a mapping file; errors name the file and the offending key."""
     path = Path(path)
-    try:
-        with path.open(encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except FileNotFoundError:
-        raise RecordFileError(f"{path}: mapping file not found") from None
-    except UnicodeDecodeError:
-        raise RecordFileError(f"{path}: mapping file is not UTF-8") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
-        raise RecordFileError(f"{path}:{at} not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    data = read_yaml(path, RecordFileError, "mapping file")
     return mapping_from(data, str(path))
 
 
