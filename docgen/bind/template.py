@@ -25,6 +25,7 @@ def _wareki(style: str) -> Callable[[Any], str]:
     return fmt
 
 
+DATE_FORMATTERS = ("wareki", "wareki_padded", "wareki_short")
 FORMATTERS: dict[str, Callable[[Any], str]] = {
     "wareki": _wareki("long"),
     "wareki_padded": _wareki("padded"),
@@ -65,6 +66,8 @@ class Template:
                                tuple(s for s in steps if s != "opt"), "opt" in steps))
         self._slots = tuple(slots)
         self.fields = tuple(".".join(s.path) for s in slots if s.path)
+        # (field, formatter names) per placeholder, so a loader can check formats against field kinds
+        self.uses = tuple((".".join(s.path), s.steps) for s in slots if s.path)
 
     def render(self, ctx: Mapping[str, Any]) -> str:
         out = []

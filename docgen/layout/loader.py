@@ -13,7 +13,8 @@ from typing import Any, Iterable
 
 from pydantic import BaseModel, ValidationError
 
-from docgen.fields import BY_NAME
+from docgen.bind.template import DATE_FORMATTERS, Template, TemplateError
+from docgen.fields import BY_NAME, Kind
 from docgen.layout.model import (
     AllOf,
     AnyOf,
@@ -64,16 +65,23 @@ def _describe_loc(data: Any, loc: tuple[Any, ...]) -> str:
     """Turn a pydantic error location into 'pages[0] (front) > elements[3] (name) > key'."""
     parts: list[str] = []
     node = data
+    after_index = False
     for key in loc:
         if isinstance(key, int) and isinstance(node, list) and 0 <= key < len(node):
             node = node[key]
             label = node.get("id") or node.get("name") if isinstance(node, dict) else None
             parts[-1:] = [f"{parts[-1] if parts else ''}[{key}]" + (f" ({label})" if label else "")]
-        elif isinstance(node, dict) and key in node:
+            after_index = True
+            continue
+        # the discriminator tag pydantic inserts for tagged unions, right after the list index;
+        # checked first, since a text element also has a key named "text"
+        tag = after_index and isinstance(node, dict) and node.get("type") == key
+        after_index = False
+        if tag:
+            continue
+        if isinstance(node, dict) and key in node:
             node = node[key]
             parts.append(str(key))
-        elif isinstance(node, dict) and node.get("type") == key:
-            continue  # the discriminator tag pydantic inserts for tagged unions
         else:
             parts.append(str(key))
             node = None
@@ -143,6 +151,19 @@ def _check_names(names: Iterable[str], where: str) -> None:
             raise LayoutError(f"{where}: unknown field '{name}' (see the field dictionary in README.md)")
 
 
+def _check_templates(templates: Iterable[str], where: str) -> None:
+    """Every template must parse with known formatters, so a typo fails on load, not mid-run."""
+    for t in templates:
+        try:
+            template = Template(t)
+        except TemplateError as exc:
+            raise LayoutError(f"{where}: {exc}") from None
+        for name, steps in template.uses:
+            field = BY_NAME.get(name)
+            if any(s in DATE_FORMATTERS for s in steps) and (field is None or field.kind is not Kind.DATE):
+                raise LayoutError(f"{where}: template {t!r}: '{name}' is not a date field, so it cannot take a wareki format")
+
+
 def _and(a: Condition | None, b: Condition | None) -> Condition | None:
     if a is None or b is None:
         return a or b
@@ -183,13 +204,18 @@ def layout_path(name_or_path: str | Path, layouts_dir: Path = LAYOUTS) -> Path:
     return layouts_dir / f"{name_or_path}.yaml"
 
 
+def layouts_root(path: Path) -> Path:
+    """The folder a layout file's includes are relative to: its own, or above a parts/ folder."""
+    return path.parent if path.parent.name != "parts" else path.parent.parent
+
+
 def load_layout(name_or_path: str | Path, layouts_dir: Path | None = None) -> ResolvedLayout:
     """Load a built-in layout by name ("kokuho-card") or any layout file by path."""
     path = layout_path(name_or_path, layouts_dir or LAYOUTS)
     if not path.is_file():
         known = ", ".join(available_layouts())
         raise LayoutError(f"no layout '{name_or_path}' (built-in layouts: {known})")
-    base = layouts_dir or (path.parent if path.parent.name != "parts" else path.parent.parent)
+    base = layouts_dir or layouts_root(path)
     model: Layout = _validate(Layout, _read_yaml(path), path)
     for f in model.requires:
         if f not in BY_NAME:
@@ -200,6 +226,7 @@ def load_layout(name_or_path: str | Path, layouts_dir: Path | None = None) -> Re
         flat = _expand(page.elements, base, where, (path.resolve(),))
         for el in flat:
             _check_names(element_fields(el), f"{where} > element {el.id or type(el).__name__}")
+            _check_templates(element_templates(el), f"{where} > element {el.id or type(el).__name__}")
         pages.append(ResolvedPage(page.name, tuple(flat)))
     return ResolvedLayout(model=model, source=path, pages=tuple(pages))
 
@@ -209,10 +236,12 @@ def available_layouts(layouts_dir: Path = LAYOUTS) -> list[str]:
 
 
 @lru_cache(maxsize=32)
-def _load_profile_cached(path: Path) -> Profile:
+def _load_profile_cached(path: Path, mtime_ns: int) -> Profile:
+    """Keyed on the modification time too, so `docgen serve` sees a saved profile."""
     profile: Profile = _validate(Profile, _read_yaml(path), path)
     if profile.qr_payload:
         _check_names(template_fields(profile.qr_payload), f"{path}: qr_payload")
+        _check_templates([profile.qr_payload], f"{path}: qr_payload")
     if profile.seal is not None:
         seal = (path.parent / profile.seal).resolve()
         if not seal.is_file():
@@ -221,10 +250,15 @@ def _load_profile_cached(path: Path) -> Profile:
     return profile
 
 
+def profile_path(name_or_path: str | Path, profiles_dir: Path = PROFILES) -> Path:
+    """The file of an insurer profile given by name ("kasou-city-kokuho") or path."""
+    p = Path(name_or_path)
+    return p if p.suffix in (".yaml", ".yml") else profiles_dir / f"{name_or_path}.yaml"
+
+
 def load_profile(name_or_path: str | Path, profiles_dir: Path = PROFILES) -> Profile:
     """Load an insurer profile by name ("kasou-city-kokuho") or path."""
-    p = Path(name_or_path)
-    path = p if p.suffix in (".yaml", ".yml") else profiles_dir / f"{name_or_path}.yaml"
+    path = profile_path(name_or_path, profiles_dir)
     if not path.is_file():
         raise LayoutError(f"no insurer profile '{name_or_path}'")
-    return _load_profile_cached(path.resolve())
+    return _load_profile_cached(path.resolve(), path.stat().st_mtime_ns)

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from reportlab.lib.textsplit import ALL_CANNOT_END, ALL_CANNOT_START
 
+from docgen.fonts.sequences import clusters
 from docgen.layout.model import TextStyle
 
 MM = 72.0 / 25.4
@@ -35,36 +36,48 @@ class FittedText:
     leading: float        # distance between baselines, points
 
 
-def _clusters(text: str) -> list[str]:
-    """Split into units that must stay together: a character plus any variation selector."""
-    out: list[str] = []
-    for ch in text:
-        cp = ord(ch)
-        if out and (0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF):
-            out[-1] += ch
+def _units(paragraph: str, chain: Measures, size: float, max_width: float) -> list[str]:
+    """Units a line may not be broken inside: a kanji with its variation selector, or a run of
+    ASCII letters/digits (a Latin word or a number, "ALEX", "1205") unless it alone is too wide."""
+    units: list[str] = []
+    for seq in clusters(paragraph):
+        if units and _is_word(seq) and _is_word(units[-1][-1]):
+            units[-1] += seq
         else:
-            out.append(ch)
+            units.append(seq)
+    out: list[str] = []
+    for unit in units:
+        if len(unit) > 1 and _is_word(unit[0]) and chain.width(unit, size) > max_width:
+            out.extend(unit)
+        else:
+            out.append(unit)
     return out
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isascii() and not ch.isspace()
 
 
 def break_lines(text: str, chain: Measures, size: float, max_width: float) -> list[str]:
     """Greedy line breaking with 禁則処理: no line starts with 、。」 etc., none ends with 「（ etc.
 
     Explicit newlines always break. A break is moved back over characters that may not start a
-    line, so the pushed-down text keeps its punctuation with the word before it.
+    line, so the pushed-down text keeps its punctuation with the word before it; Latin words and
+    numbers move whole, and a line never starts with a space.
     """
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        units = _clusters(paragraph)
         current: list[str] = []
-        for unit in units:
+        for unit in _units(paragraph, chain, size, max_width):
+            if not current and unit.isspace() and lines:
+                continue
             trial = "".join(current) + unit
             if not current or chain.width(trial, size) <= max_width:
                 current.append(unit)
                 continue
-            carry: list[str] = [unit]
+            carry: list[str] = [] if unit.isspace() else [unit]
             # keep closing punctuation off the line start, opening brackets off the line end
-            while len(current) > 1 and (carry[0][0] in _NO_START or current[-1][0] in _NO_END):
+            while carry and len(current) > 1 and (carry[0][0] in _NO_START or current[-1][0] in _NO_END):
                 carry.insert(0, current.pop())
             lines.append("".join(current).rstrip(" \u3000"))
             current = carry
@@ -87,19 +100,22 @@ def fit_text(text: str, chain: Measures, style: TextStyle, w_pt: float, h_pt: fl
             return FittedText((text,), style.size, 1.0, style.size * fit.leading)
         best = min(size, w_pt / natural)
         if best >= min_size:
-            return FittedText((text,), _floor(best), 1.0, _floor(best) * fit.leading)
+            # the style's own size when the text fits at it; else a grid step, never below min_size
+            chosen = style.size if best >= style.size else max(_floor(best), min_size)
+            return FittedText((text,), chosen, 1.0, chosen * fit.leading)
         if min_size <= size:
             scale = w_pt / (natural * min_size)
             if scale >= fit.min_scale:
-                return FittedText((text,), min_size, _floor(scale, _SCALE_STEP), min_size * fit.leading)
+                scale = max(_floor(scale, _SCALE_STEP), fit.min_scale)
+                return FittedText((text,), min_size, scale, min_size * fit.leading)
     for n in range(max(forced_lines, 2 if single else 1), fit.max_lines + 1):
         top = min(style.size, h_pt / (fit.leading * (n - 1) + 1.0))
-        s = _floor(top)
+        s = top if top == style.size else _floor(top)
         while s >= min_size - 1e-9:
             lines = break_lines(text, chain, s, w_pt)
             if len(lines) <= n:
                 return FittedText(tuple(lines), s, 1.0, s * fit.leading)
-            s -= _SIZE_STEP
+            s = _floor(s) if _floor(s) < s else s - _SIZE_STEP
         if top < min_size:
             break
         scale = 1.0 - _SCALE_STEP

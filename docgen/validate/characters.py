@@ -3,14 +3,12 @@ from __future__ import annotations
 
 import unicodedata
 
+from docgen.fonts.sequences import is_selector
+
 # Zero-width and joiner characters: invisible on paper, but they change what a clinic's system
 # reads back from the text layer, so they are refused rather than silently removed.
 _INVISIBLE = {0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x180E}
 _BIDI = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A)) | {0x200E, 0x200F, 0x061C}
-
-
-def is_variation_selector(cp: int) -> bool:
-    return 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF
 
 
 def forbidden_characters(text: str) -> list[str]:
@@ -32,7 +30,7 @@ def forbidden_characters(text: str) -> list[str]:
             add("bidi control character")
         elif cp in _INVISIBLE:
             add("zero-width character")
-        elif is_variation_selector(cp):
+        elif is_selector(cp):
             if not prev or not unicodedata.name(prev, "").startswith("CJK"):
                 add("variation selector not after a kanji")
         elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Cn", "Zl", "Zp"):
