@@ -8,14 +8,15 @@ from pathlib import Path
 import yaml
 from PIL import Image
 
-from docgen.layout.loader import ResolvedLayout
+from docgen.layout.loader import ResolvedLayout, load_layout
 from docgen.output.pdf import write_pdf
 from docgen.paths import SAMPLES
 from docgen.pipeline import Outcome, open_job
 from docgen.preview.raster import rasterise, side_by_side
 from docgen.records import read_records
 
-GOLDEN_DPI = 150
+CARD_DPI = 150   # a half-millimetre move is 3 pixels
+SHEET_DPI = 100  # A4 goldens stay small; a half-millimetre move is still 2 pixels
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,11 @@ def rendered(sample: Sample, out_dir: Path) -> Rendered:
     return _cached(sample, out_dir)
 
 
-def record_images(r: Rendered, dpi: int = GOLDEN_DPI) -> dict[str, Image.Image]:
+def golden_dpi(layout: str) -> int:
+    return CARD_DPI if load_layout(layout).model.size_mm[0] < 100 else SHEET_DPI
+
+
+def record_images(r: Rendered, dpi: int = CARD_DPI) -> dict[str, Image.Image]:
     """One image per printed record: its pages side by side, keyed by 管理番号."""
     pages = rasterise(r.pdf, dpi)
     n = r.pages_per_record

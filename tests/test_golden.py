@@ -14,7 +14,7 @@ from PIL import Image
 
 from docgen.layout.loader import ResolvedLayout, ResolvedPage, load_layout
 from docgen.preview.compare import compare, diff_image
-from rendering import Sample, record_images, render_sample, rendered, samples
+from rendering import Sample, golden_dpi, record_images, render_sample, rendered, samples
 
 GOLDEN = Path(__file__).parent / "golden"
 FAILURES = Path(__file__).parent / "_failures"
@@ -42,7 +42,7 @@ def _check(name: str, actual: Image.Image) -> None:
 @pytest.mark.parametrize("sample", samples(), ids=lambda s: s.key)
 def test_sample_matches_golden(sample: Sample, render_dir: Path) -> None:
     r = rendered(sample, render_dir)
-    images = record_images(r)
+    images = record_images(r, golden_dpi(sample.layout))
     assert images, "nothing rendered"
     for record_id, image in images.items():
         _check(f"{sample.key}/{record_id}", image)

@@ -156,8 +156,42 @@ class IncludeElement(Placed):
     y: float = 0.0
 
 
+class CustomerBarcodeElement(Placed):
+    """Japan Post's customer barcode (カスタマバーコード) for the addressee block of a mailing.
+
+    (x, y) is the top-left corner of the symbol's quiet zone; its size follows from `scale`. An
+    address whose 住所表示番号 cannot be read gives no barcode and a warning, never a wrong one.
+    """
+
+    type: Literal["customer_barcode"]
+    x: float
+    y: float
+    scale: float = Field(default=1.0, ge=0.8, le=1.15, description="a/10 for an a-point symbol: 0.8 to 1.15 (8 to 11.5 pt)")
+    postal_code: str = Field(default="{postal_code}", description="template giving the 7-digit postal code")
+    address: str = Field(default="{address}", description="template giving the address the 住所表示番号 is read from")
+
+    @property
+    def value(self) -> str:
+        """Both templates as one string, so the loader sees the record fields the symbol depends on."""
+        return f"{self.postal_code} {self.address}"
+
+
+class CutLineElement(Boxed, TextStyle):
+    """A dashed cut line around (x, y, w, h) with a scissors mark and a label above its top edge.
+
+    The box is exactly what is cut out (the お知らせ's card-size slip); the label and the mark sit
+    on the line or outside it, so nothing of the sheet's wording stays on the slip.
+    """
+
+    type: Literal["cutline"]
+    text: str = Field(default="切り取り線", description="label printed above the top edge, after the scissors")
+    stroke: float = Field(default=0.5, gt=0, description="line width in points")
+    dash: list[float] = Field(default_factory=lambda: [3.0, 2.0], description="dash pattern in points")
+
+
 Element = Annotated[
-    Union[TextElement, FieldElement, ListElement, BoxElement, LineElement, ImageElement, QrElement, IncludeElement],
+    Union[TextElement, FieldElement, ListElement, BoxElement, LineElement, ImageElement, QrElement, IncludeElement,
+          CustomerBarcodeElement, CutLineElement],
     Field(discriminator="type"),
 ]
 
@@ -174,6 +208,29 @@ class Page(Strict):
     elements: list[Element]
 
 
+class Window(Strict):
+    """An envelope window on the page, in page millimetres once the sheet is folded and inserted.
+
+    Drawn nowhere: it is the rectangle the addressee block must stay inside (tests check it).
+    """
+
+    x: float
+    y: float
+    w: float = Field(gt=0)
+    h: float = Field(gt=0)
+    envelope: str = Field(default="", description="which envelope and fold this assumes, for people reading the layout")
+
+
+class ControlMark(Strict):
+    """Where bulk runs print the control mark on every page: a DataMatrix (batch, bundle,
+    sequence, page count) with its code in small text to its right, for inserting machines and
+    clerks. Keep it out of the envelope window and of the slip."""
+
+    x: float
+    y: float
+    size: float = Field(default=7.0, ge=5.0, le=20.0, description="mm, the symbol's side (quiet zone included)")
+
+
 class Layout(Strict):
     name: str
     description: str
@@ -182,6 +239,8 @@ class Layout(Strict):
     page_size: Literal["card", "a4", "postcard"] | tuple[float, float] = "card"
     profile: str = Field(description="default insurer profile, relative to the profiles folder")
     requires: list[str] = Field(default_factory=list, description="record fields every record must have")
+    window: Window | None = Field(default=None, description="envelope window the addressee block must fit (mailings)")
+    control_mark: ControlMark | None = Field(default=None, description="control mark position for `docgen batch` (default: A4 bottom-left margin)")
     pages: list[Page]
 
     @property

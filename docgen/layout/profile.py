@@ -25,6 +25,8 @@ class Profile(BaseModel):
     renewal_start: date = Field(description="first day of the annual renewal period; drives derived 有効期限")
     notes: list[str] = Field(default_factory=list, description="注意事項, numbered on the card back")
     contact: str = ""
+    notice_notes: list[str] = Field(default_factory=list, description="資格情報のお知らせ: the insurer's explanation, "
+                                    "one paragraph an item (what it is, use with the My Number card, errors, enquiries)")
     qr_payload: str | None = Field(default=None, description="overrides the layout's QR payload template")
 
     @field_validator("insurer_number")

@@ -7,51 +7,36 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-import qrcode
-from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_M, ERROR_CORRECT_Q
+import zxingcpp
 
 from docgen.layout.model import QrElement
 from docgen.render.registry import MM, ContentError, DrawContext, PrepareContext, element_kind
+from docgen.render.symbols import Symbol, draw_symbol, encode
 
 QUIET_ZONE = 4  # modules, as ISO/IEC 18004 requires
-_LEVELS = {"M": ERROR_CORRECT_M, "Q": ERROR_CORRECT_Q, "H": ERROR_CORRECT_H}
 
 
-def qr_matrix(payload: str, level: str) -> list[list[bool]]:
-    qr = qrcode.QRCode(error_correction=_LEVELS[level], border=0)
-    qr.add_data(payload.encode("utf-8"))
-    qr.make(fit=True)
-    return qr.get_matrix()
+def qr_symbol(payload: str, level: str) -> Symbol:
+    """payload's UTF-8 bytes at error-correction level M, Q or H.
+
+    Byte mode without an ECI designator, as clinics' readers expect: with one, readers report
+    the content as binary data instead of text.
+    """
+    return encode(payload.encode("utf-8"), zxingcpp.BarcodeFormat.QRCode, ec_level=level, eci=False)
 
 
 @element_kind(QrElement)
 class Qr:
     @staticmethod
-    def prepare(el: QrElement, ctx: Mapping[str, Any], prep: PrepareContext) -> list[list[bool]]:
+    def prepare(el: QrElement, ctx: Mapping[str, Any], prep: PrepareContext) -> Symbol:
         profile = ctx.get("insurer")
         template = getattr(profile, "qr_payload", None) or el.payload
         payload = prep.fill(template, ctx)
         if not payload:
             raise ContentError("qr-payload", "the QR payload is empty")
-        return qr_matrix(payload, el.error_correction)
+        return qr_symbol(payload, el.error_correction)
 
     @staticmethod
-    def draw(dc: DrawContext, el: QrElement, matrix: list[list[bool]]) -> None:
-        c = dc.canvas
-        n = len(matrix)
-        module = el.size * MM / (n + 2 * QUIET_ZONE)
-        x0 = el.x * MM + QUIET_ZONE * module
-        top = dc.y_pt(el.y) - QUIET_ZONE * module
-        path = c.beginPath()
-        for r, row in enumerate(matrix):
-            col = 0
-            while col < n:
-                if not row[col]:
-                    col += 1
-                    continue
-                start = col
-                while col < n and row[col]:
-                    col += 1
-                path.rect(x0 + start * module, top - (r + 1) * module, (col - start) * module, module)
-        c.setFillColorCMYK(0, 0, 0, 1)
-        c.drawPath(path, stroke=0, fill=1)
+    def draw(dc: DrawContext, el: QrElement, symbol: Symbol) -> None:
+        size = el.size * MM
+        draw_symbol(dc.canvas, symbol, el.x * MM, dc.y_pt(el.y) - size, size, QUIET_ZONE)

@@ -1,0 +1,82 @@
+"""`cutline` elements: the dashed line a person cuts along, with a scissors mark and a label.
+
+The お知らせ's slip is cut out with scissors at home, so the line must be recognisable as a cut
+line without reading (dashes and the scissors) and name itself for those who do (切り取り線).
+The scissors are drawn as vectors: none of the bundled fonts has U+2702.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from reportlab.pdfgen.canvas import Canvas
+
+from docgen.layout.model import CutLineElement
+from docgen.render.elements.text import draw_lines, prepare_text
+from docgen.render.registry import MM, DrawContext, PrepareContext, element_kind
+from docgen.render.textfit import FittedText
+
+SCISSORS_FROM_CORNER_MM = 3.0   # left end of the mark, from the top-left corner along the top edge
+SCISSORS_LENGTH_MM = 4.2
+_GAP_MM = 0.6                   # dash-free space on each side of the mark
+_LABEL_GAP_MM = 1.2             # from the mark to the label, and from the label's foot to the line
+_RING_RADIUS_MM = 0.6
+_RING_OFFSET_MM = 0.8           # ring centres above and below the line
+
+
+def label_box(el: CutLineElement) -> tuple[float, float, float, float]:
+    """(x, y, w, h) in mm of the label: above the top edge, after the scissors, outside the slip."""
+    h = el.size * el.fit.leading / MM
+    x = el.x + SCISSORS_FROM_CORNER_MM + SCISSORS_LENGTH_MM + _LABEL_GAP_MM
+    return x, el.y - _LABEL_GAP_MM / 2 - h, el.x + el.w - x, h
+
+
+def _scissors(c: Canvas, dc: DrawContext, x_mm: float, line_y_mm: float) -> None:
+    """Open scissors lying on the line, blades pointing right (the direction of the cut)."""
+    def pt(dx: float, dy: float) -> tuple[float, float]:
+        return (x_mm + dx) * MM, dc.y_pt(line_y_mm + dy)
+
+    ring_x = _RING_RADIUS_MM + 0.15
+    tip_x, tip_dy = SCISSORS_LENGTH_MM, 0.45
+    for side in (-1, 1):   # -1: the upper handle and its blade, which crosses to below the line
+        cx, cy = pt(ring_x, side * _RING_OFFSET_MM)
+        c.circle(cx, cy, _RING_RADIUS_MM * MM, stroke=1, fill=0)
+        blade = c.beginPath()
+        blade.moveTo(*pt(ring_x + 0.45, side * (_RING_OFFSET_MM + 0.35)))
+        blade.lineTo(*pt(ring_x + 0.7, side * (_RING_OFFSET_MM - 0.3)))
+        blade.lineTo(*pt(tip_x, -side * tip_dy))
+        blade.close()
+        c.drawPath(blade, stroke=0, fill=1)
+
+
+@element_kind(CutLineElement)
+class CutLine:
+    @staticmethod
+    def prepare(el: CutLineElement, ctx: Mapping[str, Any], prep: PrepareContext) -> FittedText:
+        _, _, w, h = label_box(el)
+        return prepare_text(prep.fill(el.text, ctx), el, w, h, prep)
+
+    @staticmethod
+    def draw(dc: DrawContext, el: CutLineElement, label: FittedText) -> None:
+        c = dc.canvas
+        left, right = el.x * MM, (el.x + el.w) * MM
+        top, bottom = dc.y_pt(el.y), dc.y_pt(el.y + el.h)
+        mark = el.x + SCISSORS_FROM_CORNER_MM
+        c.saveState()
+        c.setStrokeColorCMYK(0, 0, 0, 1)   # pure K, like every other rule
+        c.setFillColorCMYK(0, 0, 0, 1)
+        c.setLineWidth(el.stroke)
+        c.setDash(el.dash)
+        edges = c.beginPath()
+        # the top edge is interrupted where the scissors lie on it
+        edges.moveTo((mark - _GAP_MM) * MM, top)
+        edges.lineTo(left, top)
+        edges.lineTo(left, bottom)
+        edges.lineTo(right, bottom)
+        edges.lineTo(right, top)
+        edges.lineTo((mark + SCISSORS_LENGTH_MM + _GAP_MM) * MM, top)
+        c.drawPath(edges, stroke=1, fill=0)
+        c.setDash([])
+        c.setLineWidth(0.4)
+        _scissors(c, dc, mark, el.y)
+        c.restoreState()
+        draw_lines(dc, dc.fonts.chain(el.font), label, el, *label_box(el))
