@@ -15,7 +15,7 @@ from docgen.pipeline import Job, Outcome, open_job
 from docgen.records import SourceRecord, read_records
 
 
-def _records(data: Path | str | Iterable[SourceRecord], mapping: Path | None, encoding: str | None,
+def select_records(data: Path | str | Iterable[SourceRecord], mapping: Path | None, encoding: str | None,
              record_id: str | None) -> Iterator[SourceRecord]:
     records = read_records(Path(data), mapping=mapping, encoding=encoding) if isinstance(data, (str, Path)) else data
     for r in records:
@@ -28,7 +28,7 @@ def check(layout: str | Path, data: Path | str | Iterable[SourceRecord], *, prof
           record_id: str | None = None, job: Job | None = None) -> Iterator[Outcome]:
     """Validate and bind every record without drawing: what `docgen validate` reports."""
     job = job or open_job(layout, profile, renewal_start)
-    return job.prepare(_records(data, mapping, encoding, record_id))
+    return job.prepare(select_records(data, mapping, encoding, record_id))
 
 
 def render_pdf(layout: str | Path, data: Path | str | Iterable[SourceRecord], out: Path | str, *,

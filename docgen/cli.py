@@ -13,9 +13,9 @@ from datetime import date
 from pathlib import Path
 from typing import Sequence
 
-import yaml
-
 from docgen.api import check, render_pdf
+from docgen.cli_batch import add_batch_parser
+from docgen.cli_preview import EXIT_REJECTED, add_preview_commands
 from docgen.fielddoc import field_table
 from docgen.fonts import load_fonts
 from docgen.layout.loader import LayoutError, available_layouts, load_layout
@@ -23,9 +23,8 @@ from docgen.layout.model import Layout
 from docgen.output.pdf import RenderReport
 from docgen.paths import SAMPLES
 from docgen.preview.raster import rasterise, side_by_side
+from docgen.preview.snapshot import sample_list
 from docgen.records import RecordFileError, read_records
-
-EXIT_REJECTED = 3
 
 
 def _date(text: str) -> date:
@@ -85,45 +84,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_REJECTED if bad else 0
 
 
-def cmd_preview(args: argparse.Namespace) -> int:
-    import tempfile
-
-    layout = load_layout(args.layout)
-    data = args.data or _default_sample(layout.name)
-    with tempfile.TemporaryDirectory() as tmp:
-        pdf = Path(tmp) / "preview.pdf"
-        report = render_pdf(args.layout, data, pdf, profile=args.profile, mapping=args.mapping,
-                            encoding=args.encoding, renewal_start=args.renewal,
-                            record_id=args.record_id or _first_good_id(args, data))
-        if not report.rendered:
-            _print_rejects(report.rejected, report.rejected_rows)
-            return 1
-        pages = rasterise(pdf, args.dpi)[: len(layout.pages)]
-    side_by_side(pages).save(args.output)
-    print(f"{args.output}: {', '.join(p.name for p in layout.pages)} at {args.dpi} dpi")
-    return 0
-
-
-def _first_good_id(args: argparse.Namespace, data: Path) -> str | None:
-    for outcome in check(args.layout, data, profile=args.profile, mapping=args.mapping, encoding=args.encoding,
-                         renewal_start=args.renewal):
-        if not outcome.problems:
-            return outcome.record_id
-    return None
-
-
-def _default_sample(layout_name: str) -> Path:
-    for entry in _sample_list():
-        if entry["layout"] == layout_name:
-            return SAMPLES / entry["data"]
-    raise LayoutError(f"no bundled sample data for layout '{layout_name}': give a DATA file")
-
-
-def _sample_list() -> list[dict[str, str]]:
-    with (SAMPLES / "samples.yaml").open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)["samples"]
-
-
 def cmd_fonts_check(args: argparse.Namespace) -> int:
     fonts = load_fonts()
     chain = fonts.chain(args.family)
@@ -155,7 +115,7 @@ def cmd_samples(args: argparse.Namespace) -> int:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     status = 0
-    for entry in _sample_list():
+    for entry in sample_list():
         data = SAMPLES / entry["data"]
         mapping = SAMPLES / entry["mapping"] if entry.get("mapping") else None
         stem = Path(entry["data"]).stem
@@ -199,13 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     _data_options(p)
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("preview", help="write a PNG of one record's pages side by side")
-    p.add_argument("layout")
-    p.add_argument("data", type=Path, nargs="?")
-    p.add_argument("-o", "--output", type=Path, required=True)
-    p.add_argument("--dpi", type=int, default=300)
-    _data_options(p)
-    p.set_defaults(func=cmd_preview)
+    add_preview_commands(sub, _data_options)
 
     p = sub.add_parser("fonts", help="font tools")
     fsub = p.add_subparsers(dest="fonts_command", required=True)
@@ -218,6 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of layout files").set_defaults(func=cmd_schema)
     sub.add_parser("fields", help="print the field dictionary (Markdown)").set_defaults(func=cmd_fields)
+
+    add_batch_parser(sub)
 
     p = sub.add_parser("samples", help="render every bundled sample to PDF and PNG")
     p.add_argument("--out", type=Path, default=SAMPLES / "out")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from docgen.bind.binder import Binder, BoundDocument
 from docgen.fonts import FontSet, load_fonts
@@ -36,7 +36,12 @@ class Job:
     fonts: FontSet
     binder: Binder
 
-    def prepare(self, records: Iterable[SourceRecord]) -> Iterator[Outcome]:
+    def check(self, records: Iterable[SourceRecord]) -> Iterator[tuple[SourceRecord, dict[str, Any], list[Problem]]]:
+        """Each record's typed values and problems, including 管理番号 used twice in the file.
+
+        Cheap and file-wide (the duplicate check needs every id), so bulk runs do it in one pass
+        before the costly binding and drawing are spread over workers.
+        """
         seen: set[str] = set()
         model = self.layout.model
         for src in records:
@@ -46,13 +51,22 @@ class Job:
                 if rid in seen:
                     problems.append(Problem(src.row, rid, "record_id", "duplicate-id", "管理番号 already used by an earlier row"))
                 seen.add(rid)
-            doc = None
-            if not problems:
-                try:
-                    doc = self.binder.bind(values, src.row)
-                except RecordRejected as exc:
-                    problems.extend(exc.problems)
-            yield Outcome(src.row, rid, doc, tuple(problems))
+            yield src, values, problems
+
+    def bind(self, row: int, values: dict[str, Any]) -> Outcome:
+        """Bind one checked record: a document, or the problems that keep it from printing."""
+        rid = values.get("record_id")
+        try:
+            return Outcome(row, rid, self.binder.bind(values, row), ())
+        except RecordRejected as exc:
+            return Outcome(row, rid, None, tuple(exc.problems))
+
+    def prepare(self, records: Iterable[SourceRecord]) -> Iterator[Outcome]:
+        for src, values, problems in self.check(records):
+            if problems:
+                yield Outcome(src.row, values.get("record_id"), None, tuple(problems))
+            else:
+                yield self.bind(src.row, values)
 
 
 def open_job(layout: str | Path | ResolvedLayout, profile: str | Path | Profile | None = None,

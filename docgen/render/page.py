@@ -38,12 +38,17 @@ class PageDrawer:
             self.canvas.endForm()
         return name
 
+    def draw_page(self, doc: BoundDocument, index: int) -> None:
+        """Draw one page of a record without ending the PDF page (imposition and control marks
+        add to it); the page's origin is the current origin of the canvas."""
+        form = self._form(index)
+        if form:
+            self.canvas.doForm(form)
+        self._draw_items(doc.pages[index])
+
     def draw(self, doc: BoundDocument) -> int:
         """Draw every page of one record; returns the number of pages drawn."""
-        for index, page in enumerate(doc.pages):
-            form = self._form(index)
-            if form:
-                self.canvas.doForm(form)
-            self._draw_items(page)
+        for index in range(len(doc.pages)):
+            self.draw_page(doc, index)
             self.canvas.showPage()
         return len(doc.pages)

@@ -31,13 +31,15 @@ def encode(content: bytes | str, fmt: zxingcpp.BarcodeFormat, **options: object)
     image = zxingcpp.create_barcode(content, fmt, **options).to_image(scale=1, add_quiet_zones=False)
     rows, cols = image.shape[0], image.shape[1]
     raw = bytes(memoryview(image))
-    ops = []
-    for r in range(rows):
-        y = rows - 1 - r   # PDF y grows upwards; row 0 is the top row
-        start = r * cols
-        for run in _DARK_RUN.finditer(raw, start, start + cols):
-            ops.append(f"{run.start() - start} {y} {run.end() - run.start()} 1 re")
-    return Symbol(cols, rows, "\n".join(ops))
+    # one light byte between rows, so a single scan finds every run and none spans two rows
+    stride = cols + 1
+    scan = b"\xff".join([raw[i:i + cols] for i in range(0, len(raw), cols)])
+    numbers: list[int] = []
+    for run in _DARK_RUN.finditer(scan):
+        start, end = run.span()
+        row, x = divmod(start, stride)
+        numbers += (x, rows - 1 - row, end - start)   # PDF y grows upwards; row 0 is the top
+    return Symbol(cols, rows, ("%d %d %d 1 re\n" * (len(numbers) // 3) % tuple(numbers)).rstrip())
 
 
 def draw_symbol(c: Canvas, symbol: Symbol, x_pt: float, bottom_pt: float, width_pt: float, quiet: int) -> None:

@@ -1,0 +1,109 @@
+"""`docgen preview`, `docgen diff` and `docgen serve`: see a layout edit at once, and what it changed.
+
+Exit status: preview 0, or 3 when the shown record is rejected (the image is still written);
+diff 0 when nothing changed and 1 when something did (so it can guard a review); serve 0.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from docgen.layout.loader import load_layout
+from docgen.pipeline import Job, open_job
+from docgen.preview.layout_diff import diff_layouts, load_against
+from docgen.preview.server import PreviewApp, make_server
+from docgen.preview.snapshot import RecordFile, default_records, pick_record, snapshot
+from docgen.records import SourceRecord
+
+EXIT_REJECTED = 3
+EXIT_CHANGED = 1
+
+
+def _records(args: argparse.Namespace, layout_name: str) -> RecordFile:
+    if args.data:
+        return RecordFile(args.data, args.mapping, args.encoding)
+    return default_records(layout_name)
+
+
+def _job_and_record(args: argparse.Namespace) -> tuple[Job, SourceRecord]:
+    job = open_job(load_layout(args.layout), args.profile, args.renewal)
+    return job, pick_record(job, _records(args, job.layout.name), record_id=args.record_id)
+
+
+def _shown(src: SourceRecord) -> str:
+    rid = src.fields.get("record_id")
+    return f"{src.where}" + (f" [{rid}]" if rid else "")
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    job, src = _job_and_record(args)
+    shot = snapshot(job, src, args.dpi)
+    shot.sheet(args.page, args.boxes).save(args.output)
+    if args.boxes:
+        print("\n".join(shot.notes(args.page)))
+    for p in shot.problems:
+        print(f"rejected: {p}", file=sys.stderr)
+    print(f"{args.output}: {_shown(src)}, page(s) {args.page} at {args.dpi} dpi")
+    return EXIT_REJECTED if shot.problems else 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    job, src = _job_and_record(args)
+    with tempfile.TemporaryDirectory(prefix="docgen-against-") as tmp:
+        before = open_job(load_against(args.against, job.layout, Path(tmp)), args.profile, args.renewal)
+    result = diff_layouts(before, job, src, args.page, args.dpi, args.against)
+    result.sheet.save(args.output)
+    for line in result.lines():
+        print(line)
+    verdict = f"{len(result.changes)} element change(s)" if result.changed else "no changes"
+    print(f"{args.output}: {verdict} against {args.against}, rendered with {_shown(src)}")
+    return EXIT_CHANGED if result.changed else 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    records = RecordFile(args.data, args.mapping, args.encoding) if args.data else None
+    app = PreviewApp(args.layout, records, args.profile, args.renewal, args.dpi, args.record_id)
+    app.state({})        # fail now, not on the page, if the layout name or the data file is wrong
+    server = make_server(app, args.port)
+    print(f"docgen serve: http://127.0.0.1:{server.server_address[1]}/ shows {app.layout_file} (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+def add_preview_commands(sub: argparse._SubParsersAction, data_options: Callable[[argparse.ArgumentParser], None]) -> None:
+    """Register preview, diff and serve; `data_options` adds the shared --mapping/--profile/... options."""
+    def common(p: argparse.ArgumentParser, dpi: int) -> None:
+        p.add_argument("layout", help="layout name or file")
+        p.add_argument("data", type=Path, nargs="?", help="records file (default: the layout's bundled sample)")
+        p.add_argument("--dpi", type=int, default=dpi)
+        data_options(p)
+
+    p = sub.add_parser("preview", help="write a PNG of one record's pages, optionally with every element's box")
+    common(p, 300)
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("--page", default="all", help="a page name (front, back) or all")
+    p.add_argument("--boxes", action="store_true", help="outline and name every element; colour the ones that "
+                   "needed shrinking, condensing or wrapping, and the ones that do not fit")
+    p.set_defaults(func=cmd_preview)
+
+    p = sub.add_parser("diff", help="show what a layout edit changed; exit 1 when something did")
+    common(p, 200)
+    p.add_argument("--against", required=True, metavar="REV_OR_FILE",
+                   help="a layout file, or a git revision of the same file (its parts taken from that revision)")
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("--page", default="all", help="a page name (front, back) or all")
+    p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser("serve", help="a local web page that re-renders the layout whenever it is saved")
+    common(p, 200)
+    p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0: any free port)")
+    p.set_defaults(func=cmd_serve)
+

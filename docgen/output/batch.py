@@ -1,0 +1,242 @@
+"""`docgen batch`: a whole mailing, in order, in bundles, in parallel, resumable, reconciled.
+
+1. Plan (one streamed pass): check every record; rejected ones go to rejects.csv, accepted
+   ones to an anonymous spool with only their order keys kept in memory; sort into mailing
+   order and cut into bundles. The plan's fingerprint (input bytes, layout, profile, options)
+   names the batch and guards --resume against a changed input.
+2. Render: bundles go to the executor; each finished bundle is written atomically, then its
+   journal entry. Bundles already done (entry present, SHA-256 matching) are skipped.
+3. Finish: manifest, rejects and summary from the journal; input = rendered + rejected.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterator, TextIO
+
+from docgen.api import select_records
+from docgen.output.bundle import BundleResult, BundleTask, JobSpec, job_for, render_bundle, sheet_spec
+from docgen.output.executors import make_executor
+from docgen.output.manifest import (Journal, bundle_name, problem_dict, sha256_bytes, write_manifest,
+                                    write_problems, write_summary, atomic_write)
+from docgen.output.order import Order, mailing_order, order_key
+from docgen.output.progress import Progress
+from docgen.output.spool import Spool
+from docgen.pipeline import Job
+
+BATCH_ID = re.compile(r"[A-Z0-9]{1,16}")
+
+
+class BatchError(RuntimeError):
+    """The run cannot start or go on (bad options, a resume that does not match); says why."""
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    layout: str
+    data: Path
+    outdir: Path
+    profile: str | None = None
+    mapping: Path | None = None
+    encoding: str | None = None
+    renewal: date | None = None
+    record_id: str | None = None
+    order: Order = "input"
+    bundle_size: int = 1000
+    separator: bool = False
+    sheet: bool = False
+    start_slot: int = 1
+    workers: int = 1
+    executor: str = "local"
+    scheduler: str | None = None
+    password: str | None = None     # encrypt with AES-256 when given
+    resume: bool = False
+    batch_id: str | None = None
+    progress: TextIO | None = None
+
+
+@dataclass
+class Plan:
+    fingerprint: str
+    batch: str
+    input: int
+    bundles: list[tuple[int, int]]          # (first sequence, count) per bundle
+    rejects: list[dict[str, Any]]           # problems found by the checks, in row order
+    rejected_rows: int
+
+    def as_json(self, opts: BatchOptions) -> dict[str, Any]:
+        return {"fingerprint": self.fingerprint, "batch": self.batch, "input": self.input,
+                "layout": opts.layout, "bundles": [list(b) for b in self.bundles]}
+
+
+def _fingerprint(opts: BatchOptions, job: Job) -> str:
+    """What decides the output: the input's bytes, the layout, the profile and the options."""
+    h = hashlib.sha256()
+    for path in (opts.data, opts.mapping):
+        if path is not None:
+            with Path(path).open("rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+        h.update(b"\0")
+    h.update(job.layout.model.model_dump_json().encode())
+    for page in job.layout.pages:
+        for el in page.elements:
+            h.update(el.model_dump_json().encode())
+    h.update(job.profile.model_dump_json().encode())
+    h.update(json.dumps([opts.encoding, str(opts.renewal), opts.record_id, opts.order,
+                         opts.bundle_size, opts.separator, opts.sheet, opts.start_slot, bool(opts.password),
+                         opts.batch_id]).encode())
+    return h.hexdigest()
+
+
+def _plan(opts: BatchOptions, job: Job, spool: Spool) -> tuple[Plan, list[tuple[int, int]]]:
+    """Check and spool every record; the plan and the spool places in mailing order."""
+    keys, places, rejects = [], [], []
+    read = rejected = 0
+    for src, values, problems in job.check(select_records(opts.data, opts.mapping, opts.encoding, opts.record_id)):
+        read += 1
+        if problems:
+            rejected += 1
+            rejects.extend(problem_dict(p) for p in problems)
+            continue
+        places.append(spool.add(src.row, values))
+        keys.append(order_key(values, opts.order))
+    ordered = [places[i] for i in mailing_order(keys)]
+    n = opts.bundle_size
+    bundles = [(first + 1, min(n, len(ordered) - first)) for first in range(0, len(ordered), n)]
+    fp = _fingerprint(opts, job)
+    return Plan(fp, opts.batch_id or fp[:8].upper(), read, bundles, rejects, rejected), ordered
+
+
+def _validate(opts: BatchOptions, job: Job) -> None:
+    if opts.bundle_size < 1:
+        raise BatchError("--bundle-size must be at least 1")
+    if opts.batch_id is not None and not BATCH_ID.fullmatch(opts.batch_id):
+        raise BatchError("--batch-id: 1 to 16 upper-case letters or digits")
+    if opts.sheet:
+        if job.layout.model.document != "card":
+            raise BatchError(f"--sheet imposes cards; {job.layout.name} is a {job.layout.model.document}")
+        try:
+            spec = sheet_spec(job)
+        except ValueError as exc:
+            raise BatchError(f"--sheet: {exc}") from None
+        if not 1 <= opts.start_slot <= spec.slots:
+            raise BatchError(f"--start-slot must be 1 to {spec.slots}")
+    elif opts.start_slot != 1:
+        raise BatchError("--start-slot needs --sheet")
+
+
+def run_batch(opts: BatchOptions, job: Job | None = None) -> dict[str, Any]:
+    """Run (or resume) a batch into opts.outdir; returns the summary that summary.json holds."""
+    spec = JobSpec(opts.layout, opts.profile, opts.renewal)
+    job = job_for(spec, job)
+    _validate(opts, job)
+    outdir = opts.outdir
+    outdir.mkdir(parents=True, exist_ok=True)
+    journal = Journal(outdir)
+    previous = journal.plan()
+    if previous is not None and not opts.resume:
+        raise BatchError(f"{outdir} already holds batch {previous['batch']}: add --resume to finish it, "
+                         "or give a new output directory")
+    with Spool(outdir) as spool:
+        plan, ordered = _plan(opts, job, spool)
+        if previous is not None and previous["fingerprint"] != plan.fingerprint:
+            raise BatchError(f"{outdir}: the input, layout, profile or options differ from the interrupted run "
+                             f"(batch {previous['batch']}); resume with the same ones, or use a new directory")
+        journal.write_plan(plan.as_json(opts))
+        todo = [b for b in range(1, len(plan.bundles) + 1) if journal.done(b) is None]
+        progress = Progress(len(ordered), len(ordered) - sum(plan.bundles[b - 1][1] for b in todo), opts.progress)
+        if opts.executor == "local" and opts.workers > 1:
+            _preload_fonts(job)
+        executor = make_executor(opts.executor, opts.workers, opts.scheduler)
+        try:
+            for result in executor.map_unordered(render_bundle, _tasks(opts, spec, plan, ordered, spool, todo)):
+                _commit(journal, outdir, result)
+                progress.update(plan.bundles[result.bundle - 1][1])
+        finally:
+            executor.close()
+            progress.close()
+    return _finish(outdir, journal, plan, opts)
+
+
+def _preload_fonts(job: Job) -> None:
+    """Load every configured font before the pool forks, so the workers share one copy
+    (copy-on-write) instead of each reading its own: a fallback such as IPAmj明朝 is 44 MB."""
+    for family in job.fonts.families:
+        job.fonts.chain(family)
+
+
+def _tasks(opts: BatchOptions, spec: JobSpec, plan: Plan, ordered: list[tuple[int, int]], spool: Spool,
+           todo: list[int]) -> Iterator[BundleTask]:
+    """Tasks read from the spool only when the executor asks for them."""
+    for b in todo:
+        first, count = plan.bundles[b - 1]
+        records = tuple(spool.read(ordered[i]) for i in range(first - 1, first - 1 + count))
+        yield BundleTask(spec, plan.batch, b, first, records, opts.sheet, opts.start_slot if b == 1 else 1,
+                         opts.separator, opts.password)
+
+
+def _commit(journal: Journal, outdir: Path, result: BundleResult) -> None:
+    """The bundle's file, then its journal entry: an entry never points to a missing file."""
+    name = bundle_name(result.bundle) if result.pdf else None
+    if name:
+        atomic_write(outdir / name, result.pdf)
+    journal.record({
+        "bundle": result.bundle, "file": name, "sha256": sha256_bytes(result.pdf) if name else None,
+        "pages": result.pages, "sheets": result.sheets, "entries": result.entries,
+        "rejects": [problem_dict(p) for p in result.rejects],
+        "warnings": [problem_dict(p) for p in result.warnings],
+    })
+
+
+def _finish(outdir: Path, journal: Journal, plan: Plan, opts: BatchOptions) -> dict[str, Any]:
+    rows: list[dict[str, Any]] = []
+    rejects = list(plan.rejects)
+    warnings: list[dict[str, Any]] = []
+    files = []
+    pages = sheets = 0
+    for b in range(1, len(plan.bundles) + 1):
+        entry = journal.entry(b)
+        for row in entry["entries"]:
+            rows.append({**row, "file": entry["file"], "file_sha256": entry["sha256"]})
+        rejects.extend(entry["rejects"])
+        warnings.extend(entry["warnings"])
+        pages += entry["pages"]
+        sheets += entry["sheets"]
+        if entry["file"]:
+            files.append({"file": entry["file"], "sha256": entry["sha256"], "records": len(entry["entries"]),
+                          "pages": entry["pages"]})
+    rejects.sort(key=lambda p: p["row"])
+    rejected = len({p["row"] for p in rejects})
+    write_manifest(outdir, rows)
+    write_problems(outdir / "rejects.csv", rejects)
+    if warnings:
+        write_problems(outdir / "warnings.csv", sorted(warnings, key=lambda p: p["row"]))
+    summary = {
+        "batch": plan.batch, "layout": opts.layout, "order": opts.order, "bundle_size": opts.bundle_size,
+        "input": plan.input, "rendered": len(rows), "rejected": rejected,
+        "reconciled": plan.input == len(rows) + rejected,
+        "bundles": len(files), "pages": pages, "sheets": sheets, "warnings": len(warnings),
+        "encrypted": bool(opts.password), "files": files,
+    }
+    write_summary(outdir, summary)
+    if not summary["reconciled"]:
+        raise BatchError(f"counts do not reconcile: {plan.input} read, {len(rows)} rendered, {rejected} rejected")
+    return summary
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
+
+
+def print_summary(summary: dict[str, Any], stream: TextIO = sys.stdout) -> None:
+    s = summary
+    print(f"batch {s['batch']}: {s['input']} read = {s['rendered']} rendered + {s['rejected']} rejected; "
+          f"{s['bundles']} bundle(s), {s['pages']} page(s)" + (f", {s['sheets']} sheet(s)" if s["sheets"] else "")
+          + (f"; {s['warnings']} warning(s)" if s["warnings"] else ""), file=stream)

@@ -1,0 +1,116 @@
+"""What runs the bundles: this process, a local process pool, or a Dask cluster.
+
+Bundles are independent, so any of these gives the same files; results come back in any order
+and the driver writes them. At most a few bundles per worker are in flight, so memory stays flat
+however many bundles a run has.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import gc
+from typing import Callable, Iterable, Iterator, Protocol, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+IN_FLIGHT_PER_WORKER = 2
+
+
+class Executor(Protocol):
+    def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]: ...
+
+    def close(self) -> None: ...
+
+
+class SerialExecutor:
+    """One worker: run in this process (no pickling, the driver's job is reused)."""
+
+    def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
+        return (fn(t) for t in tasks)
+
+    def close(self) -> None:
+        pass
+
+
+class ProcessExecutor:
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        # Forked workers share the driver's memory (the job, the fonts) until a page is written
+        # to; the collector writes to every object it scans, so park today's objects out of its
+        # reach first (the gc.freeze recipe), or each worker soon holds its own copy.
+        gc.collect()
+        gc.freeze()
+        self._pool = cf.ProcessPoolExecutor(max_workers=workers)
+
+    def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
+        it = iter(tasks)
+        running: set[cf.Future] = set()
+        while True:
+            while len(running) < self.workers * IN_FLIGHT_PER_WORKER:
+                task = next(it, None)
+                if task is None:
+                    break
+                running.add(self._pool.submit(fn, task))
+            if not running:
+                return
+            done, running = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            for f in done:
+                yield f.result()
+
+    def close(self) -> None:
+        self._pool.shutdown(cancel_futures=True)
+        gc.unfreeze()
+
+
+class DaskExecutor:
+    """Bundles on a Dask cluster: the one at `scheduler`, or a LocalCluster started here.
+
+    Workers need docgen installed and the layout, profile and fonts at the same paths.
+    """
+
+    def __init__(self, workers: int, scheduler: str | None = None) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise RuntimeError("--executor dask needs the 'dask' extra: pip install 'docgen[dask]'") from None
+        self._cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1)
+        self._client = Client(scheduler or self._cluster)
+        self.workers = max(1, len(self._client.scheduler_info().get("workers", {})) or workers)
+
+    def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
+        from distributed import as_completed
+
+        it = iter(tasks)
+        window = self.workers * IN_FLIGHT_PER_WORKER
+        first = [self._client.submit(fn, t, pure=False) for t in _take(it, window)]
+        if not first:
+            return
+        queue = as_completed(first)
+        for future in queue:
+            result = future.result()
+            future.release()
+            for t in _take(it, 1):
+                queue.add(self._client.submit(fn, t, pure=False))
+            yield result
+
+    def close(self) -> None:
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def _take(it: Iterator[T], n: int) -> list[T]:
+    out = []
+    for _ in range(n):
+        item = next(it, None)
+        if item is None:
+            break
+        out.append(item)
+    return out
+
+
+def make_executor(kind: str, workers: int, scheduler: str | None = None) -> Executor:
+    if kind == "dask":
+        return DaskExecutor(workers, scheduler)
+    if kind != "local":
+        raise ValueError(f"unknown executor {kind!r} (local, dask)")
+    return SerialExecutor() if workers <= 1 else ProcessExecutor(workers)

@@ -1,0 +1,126 @@
+"""Where every record ended: the journal a run resumes from, and the final manifest.
+
+Every file appears only when complete (written under a temporary name, then renamed). After a
+bundle's PDF is in place its journal entry is written; on --resume a bundle counts as done only
+if its entry exists and the file's SHA-256 still matches it. No file written here holds
+personal data: records are named by 管理番号 and input row only.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Iterable
+
+from docgen.validate.problems import Problem
+
+JOURNAL = "journal"
+MANIFEST_COLUMNS = ("sequence", "record_id", "row", "bundle", "file", "pages", "control", "sheet", "slot",
+                    "slot_mm", "back_slot", "back_slot_mm", "file_sha256")
+PROBLEM_COLUMNS = ("row", "record_id", "field", "rule", "detail")
+
+
+def bundle_name(bundle: int) -> str:
+    return f"bundle-{bundle:05d}.pdf"
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a hidden temporary beside path, flush it to disk, then rename it into place."""
+    tmp = path.with_name(f".{path.name}.partial")
+    with tmp.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _json(data: Any) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def problem_dict(p: Problem) -> dict[str, Any]:
+    return asdict(p)
+
+
+class Journal:
+    """journal/plan.json (what the run is) and journal/bundle-NNNNN.json (what is done)."""
+
+    def __init__(self, outdir: Path) -> None:
+        self.dir = outdir / JOURNAL
+        self.outdir = outdir
+
+    def plan(self) -> dict[str, Any] | None:
+        path = self.dir / "plan.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+    def write_plan(self, plan: dict[str, Any]) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        atomic_write(self.dir / "plan.json", _json(plan))
+
+    def _entry_path(self, bundle: int) -> Path:
+        return self.dir / f"bundle-{bundle:05d}.json"
+
+    def done(self, bundle: int) -> dict[str, Any] | None:
+        """The bundle's entry if its file is complete and unchanged; else None (render again)."""
+        path = self._entry_path(bundle)
+        if not path.is_file():
+            return None
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        if entry["file"] is None:
+            return entry
+        pdf = self.outdir / entry["file"]
+        return entry if pdf.is_file() and sha256_file(pdf) == entry["sha256"] else None
+
+    def record(self, entry: dict[str, Any]) -> None:
+        atomic_write(self._entry_path(entry["bundle"]), _json(entry))
+
+    def entry(self, bundle: int) -> dict[str, Any]:
+        return json.loads(self._entry_path(bundle).read_text(encoding="utf-8"))
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return " ".join(_cell(v) for v in value)
+    return str(value)
+
+
+def _csv(columns: Iterable[str], rows: Iterable[dict[str, Any]]) -> bytes:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(columns)
+    for row in rows:
+        w.writerow([_cell(row.get(c)) for c in columns])
+    return out.getvalue().encode("utf-8")
+
+
+def write_manifest(outdir: Path, rows: list[dict[str, Any]]) -> None:
+    """manifest.jsonl (one object a record) and manifest.csv (the same, lists space-separated)."""
+    atomic_write(outdir / "manifest.jsonl",
+                 "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows).encode("utf-8"))
+    atomic_write(outdir / "manifest.csv", _csv(MANIFEST_COLUMNS, rows))
+
+
+def write_problems(path: Path, problems: Iterable[dict[str, Any]]) -> None:
+    atomic_write(path, _csv(PROBLEM_COLUMNS, problems))
+
+
+def write_summary(outdir: Path, summary: dict[str, Any]) -> None:
+    atomic_write(outdir / "summary.json", _json(summary))

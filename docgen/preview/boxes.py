@@ -1,0 +1,138 @@
+"""The box overlay: where every element sits, what it is called, and whether its content fitted.
+
+A designer moving fields around needs to see the boxes the PDF does not show, and which of
+them only fit by shrinking, condensing or wrapping (close to the limit) or did not fit at all.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterable, Sequence
+
+from PIL import Image, ImageDraw, ImageFont
+from pydantic import BaseModel
+
+from docgen.paths import FONTS
+
+OK, FITTED, OVERFLOW, HIDDEN = "ok", "fitted", "overflow", "hidden"
+COLOURS: dict[str, tuple[int, int, int]] = {
+    OK: (0, 102, 204),
+    FITTED: (235, 130, 0),
+    OVERFLOW: (220, 0, 0),
+    HIDDEN: (150, 150, 150),
+}
+LEGEND = {OK: "fits", FITTED: "shrunk / condensed / wrapped", OVERFLOW: "does not fit", HIDDEN: "not shown (when:)"}
+_LABEL_FONT = FONTS / "BIZUDGothic-Regular.ttf"
+
+BBox = tuple[float, float, float, float]   # x0, y0, x1, y1 in mm from the page's top-left
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One element as the overlay shows it; `note` says how it fitted or why it did not."""
+
+    name: str
+    box: BBox | None
+    status: str
+    note: str = ""
+
+
+def element_names(elements: Iterable[BaseModel]) -> list[str]:
+    """Stable names for a page's elements: the id, else type#n among that type's anonymous ones.
+
+    A repeated id (a part included twice) gets #2, #3 so every name on a page is unique.
+    """
+    names: list[str] = []
+    counts: dict[str, int] = {}
+    for el in elements:
+        base = getattr(el, "id", None) or f"{getattr(el, 'type', type(el).__name__)}#"
+        counts[base] = counts.get(base, 0) + 1
+        n = counts[base]
+        if base.endswith("#"):
+            names.append(f"{base}{n}")
+        else:
+            names.append(base if n == 1 else f"{base}#{n}")
+    return names
+
+
+def bbox_mm(el: BaseModel) -> BBox | None:
+    """The area an element occupies: its box, a line's extent or a QR code's square."""
+    f = type(el).model_fields
+    if "w" in f and "h" in f:
+        return (el.x, el.y, el.x + el.w, el.y + el.h)
+    if "x1" in f:
+        return (min(el.x1, el.x2), min(el.y1, el.y2), max(el.x1, el.x2), max(el.y1, el.y2))
+    if "size" in f and "x" in f:
+        return (el.x, el.y, el.x + el.size, el.y + el.size)
+    return None
+
+
+def fit_note(el: BaseModel, content: Any) -> str:
+    """How prepared text differs from the element's natural setting ("" when it is unchanged)."""
+    size, scale = getattr(content, "size", None), getattr(content, "scale", None)
+    if not isinstance(size, float | int) or not isinstance(scale, float | int):
+        return ""
+    notes = []
+    natural = getattr(el, "size", None)
+    if isinstance(natural, float | int) and size < natural:
+        notes.append(f"shrunk {natural:g}→{size:g} pt")
+    if scale < 1.0:
+        notes.append(f"condensed to {scale:.1%}")
+    lines = getattr(content, "lines", None)
+    template = getattr(el, "text", None) or getattr(el, "value", None) or ""
+    if isinstance(lines, tuple) and len(lines) > template.count("\n") + 1:
+        notes.append(f"wrapped onto {len(lines)} lines")
+    return ", ".join(notes)
+
+
+@lru_cache(maxsize=8)
+def label_font(px: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(_LABEL_FONT), px)
+
+
+def draw_marks(page: Image.Image, marks: Sequence[Mark], dpi: int) -> Image.Image:
+    """A copy of a page image with each mark's box outlined and named in its status colour."""
+    scale = dpi / 25.4
+    out = page.convert("RGBA")
+    layer = Image.new("RGBA", out.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    font = label_font(max(9, round(1.5 * scale)))
+    width = max(1, round(dpi / 150))
+    # hidden ones first, problems last, so the important outlines are on top
+    order = (HIDDEN, OK, FITTED, OVERFLOW)
+    for mark in sorted((m for m in marks if m.box), key=lambda m: order.index(m.status)):
+        x0, y0, x1, y1 = (round(v * scale) for v in mark.box)
+        colour = COLOURS[mark.status]
+        thick = width * (2 if mark.status in (FITTED, OVERFLOW) else 1)
+        draw.rectangle((x0, y0, max(x1, x0 + 1), max(y1, y0 + 1)), outline=colour + (230,), width=thick)
+        tx0, ty0, tx1, ty1 = draw.textbbox((x0 + thick, y0 + thick), mark.name, font=font)
+        draw.rectangle((tx0 - 1, ty0 - 1, tx1 + 1, ty1 + 1), fill=(255, 255, 255, 150))
+        draw.text((x0 + thick, y0 + thick), mark.name, font=font, fill=colour + (255,))
+    return Image.alpha_composite(out, layer).convert("RGB")
+
+
+def legend(width: int, dpi: int) -> Image.Image:
+    """A strip naming the overlay colours, to put under a sheet of overlaid pages (wider if it must be)."""
+    font = label_font(max(11, round(2.2 * dpi / 25.4)))
+    step = font.size * 3.5
+    needed = round(sum(font.getlength(text) + step for text in LEGEND.values()))
+    h = round(font.size * 2.2)
+    strip = Image.new("RGB", (max(width, needed), h), (255, 255, 255))
+    draw = ImageDraw.Draw(strip)
+    x = font.size
+    for status, text in LEGEND.items():
+        draw.rectangle((x, h // 4, x + font.size, h - h // 4), outline=COLOURS[status], width=3)
+        x += round(font.size * 1.5)
+        draw.text((x, h // 2), text, font=font, fill=(0, 0, 0), anchor="lm")
+        x += round(font.getlength(text)) + 2 * font.size
+    return strip
+
+
+def stack(images: Sequence[Image.Image], background: tuple[int, int, int] = (200, 200, 200)) -> Image.Image:
+    """Images one under the other, left-aligned (a sheet and its legend, rows of a diff)."""
+    sheet = Image.new("RGB", (max(i.width for i in images), sum(i.height for i in images)), background)
+    y = 0
+    for img in images:
+        sheet.paste(img, (0, y))
+        y += img.height
+    return sheet

@@ -1,0 +1,147 @@
+"""One record of a layout rendered to page images, with how each element's content fitted.
+
+Shared by `docgen preview`, `docgen diff` and `docgen serve`. Unlike `render_pdf` it also draws
+a record that the binder would reject (leaving out the elements that do not fit) because the
+designer needs to see exactly that record to fix the layout.
+"""
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+from PIL import Image
+
+from docgen.bind.binder import Binder, BoundDocument, BoundPage
+from docgen.bind.conditions import holds
+from docgen.layout.loader import LayoutError, ResolvedLayout
+from docgen.output.pdf import write_pdf
+from docgen.paths import SAMPLES
+from docgen.pipeline import Job, Outcome
+from docgen.preview.boxes import FITTED, HIDDEN, OK, OVERFLOW, Mark, bbox_mm, draw_marks, element_names, fit_note, legend, stack
+from docgen.preview.raster import rasterise, side_by_side
+from docgen.records import RecordFileError, SourceRecord, read_records
+from docgen.render.registry import ContentError, kind_of
+from docgen.validate.problems import Problem
+from docgen.validate.record import check_record
+
+
+@dataclass(frozen=True)
+class RecordFile:
+    """Where preview records come from. Records are re-read on every use and never kept."""
+
+    path: Path
+    mapping: Path | None = None
+    encoding: str | None = None
+
+    def records(self) -> Iterator[SourceRecord]:
+        return read_records(self.path, mapping=self.mapping, encoding=self.encoding)
+
+    def choices(self) -> list[dict[str, Any]]:
+        """Index, row and 管理番号 of every record: enough to pick one, nothing personal."""
+        return [{"index": i, "row": r.row, "record_id": r.fields.get("record_id")} for i, r in enumerate(self.records())]
+
+
+def sample_list() -> list[dict[str, str]]:
+    """The bundled samples (samples/samples.yaml): each data file with its layout."""
+    with (SAMPLES / "samples.yaml").open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)["samples"]
+
+
+def default_records(layout_name: str) -> RecordFile:
+    """The first bundled sample file for a layout, so a designer can preview without data."""
+    for entry in sample_list():
+        if entry["layout"] == layout_name:
+            mapping = SAMPLES / entry["mapping"] if entry.get("mapping") else None
+            return RecordFile(SAMPLES / entry["data"], mapping)
+    raise LayoutError(f"no bundled sample data for layout '{layout_name}': give a DATA file")
+
+
+def pick_record(job: Job, source: RecordFile, index: int | None = None, record_id: str | None = None) -> SourceRecord:
+    """The record at `index`, or with `record_id`, or else the first that prints (else the first)."""
+    first = None
+    for i, src in enumerate(source.records()):
+        if index is not None or record_id is not None:
+            if i == index or (record_id is not None and src.fields.get("record_id") == record_id):
+                return src
+            continue
+        if next(job.prepare([src])).document is not None:
+            return src
+        first = first or src
+    if first is None:
+        wanted = f"no record #{index}" if index is not None else f"no record with 管理番号 {record_id}" if record_id else "no records"
+        raise RecordFileError(f"{source.path}: {wanted}")
+    return first
+
+
+def page_indices(layout: ResolvedLayout, page: str) -> list[int]:
+    """Indices of the pages a --page option names: one page by name, or "all"."""
+    names = [p.name for p in layout.pages]
+    if page == "all":
+        return list(range(len(names)))
+    if page not in names:
+        raise LayoutError(f"{layout.source}: no page '{page}' (pages: {', '.join(names)}, or all)")
+    return [names.index(page)]
+
+
+def inspect(binder: Binder, values: dict[str, Any], row: int | None) -> tuple[BoundDocument, tuple[tuple[Mark, ...], ...], list[Problem]]:
+    """Prepare every element on its own: the printable document, a mark per element, the misfits."""
+    ctx = binder.context(values)
+    rid = values.get("record_id")
+    pages, marks, problems = [], [], []
+    for page, (_, varying) in zip(binder.layout.pages, binder.dynamic):
+        per_record = {id(el) for el in varying}
+        items, page_marks = [], []
+        for el, name in zip(page.elements, element_names(page.elements)):
+            box = bbox_mm(el)
+            if not holds(getattr(el, "when", None), ctx):
+                page_marks.append(Mark(name, box, HIDDEN))
+                continue
+            try:
+                content = kind_of(el).prepare(el, ctx, binder.prep)
+            except ContentError as exc:
+                page_marks.append(Mark(name, box, OVERFLOW, f"{exc.rule}: {exc}"))
+                problems.append(Problem(row, rid, name, exc.rule, str(exc)))
+                continue
+            note = fit_note(el, content)
+            page_marks.append(Mark(name, box, FITTED if note else OK, note))
+            if id(el) in per_record:
+                items.append((el, content))
+        pages.append(BoundPage(page.name, tuple(items)))
+        marks.append(tuple(page_marks))
+    return BoundDocument(rid, row, tuple(pages)), tuple(marks), problems
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    layout: ResolvedLayout
+    pages: tuple[Image.Image, ...]
+    marks: tuple[tuple[Mark, ...], ...]
+    problems: tuple[Problem, ...]
+    dpi: int
+
+    def sheet(self, page: str = "all", boxes: bool = False) -> Image.Image:
+        """The chosen pages side by side; with `boxes`, outlined and named, with a legend."""
+        idx = page_indices(self.layout, page)
+        images = [draw_marks(self.pages[i], self.marks[i], self.dpi) if boxes else self.pages[i] for i in idx]
+        sheet = side_by_side(images)
+        return stack([sheet, legend(sheet.width, self.dpi)]) if boxes else sheet
+
+    def notes(self, page: str = "all") -> list[str]:
+        """One line per element on the chosen pages that only fitted by adjusting, or did not fit."""
+        return [f"{self.layout.pages[i].name}: {m.name} {m.status}: {m.note}"
+                for i in page_indices(self.layout, page) for m in self.marks[i] if m.status in (FITTED, OVERFLOW)]
+
+
+def snapshot(job: Job, src: SourceRecord, dpi: int) -> Snapshot:
+    """Render one record through the normal writer, keeping the PDF only while rasterising."""
+    model = job.layout.model
+    values, problems = check_record(src, model.scheme, model.requires)
+    doc, marks, misfits = inspect(job.binder, values, src.row)
+    with tempfile.TemporaryDirectory(prefix="docgen-preview-") as tmp:
+        pdf = Path(tmp) / "record.pdf"
+        write_pdf(job, [Outcome(src.row, doc.record_id, doc, ())], pdf)
+        pages = rasterise(pdf, dpi)
+    return Snapshot(job.layout, tuple(pages), marks, tuple(problems + misfits), dpi)
