@@ -12,7 +12,7 @@ from typing import Any, Iterable, Iterator
 
 from docgen.bind.binder import Binder, BoundDocument
 from docgen.fonts import FontSet, load_fonts
-from docgen.layout.loader import ResolvedLayout, load_layout, load_profile
+from docgen.layout.loader import LayoutError, ResolvedLayout, load_layout, load_profile
 from docgen.layout.profile import Profile
 from docgen.records import SourceRecord
 from docgen.validate.problems import Problem, RecordRejected
@@ -45,7 +45,7 @@ class Job:
         seen: set[str] = set()
         model = self.layout.model
         for src in records:
-            values, problems = check_record(src, model.scheme, model.requires)
+            values, problems = check_record(src, model.scheme, model.requires, self.binder.renewal_start)
             rid = values.get("record_id")
             if rid is not None:
                 if rid in seen:
@@ -74,5 +74,7 @@ def open_job(layout: str | Path | ResolvedLayout, profile: str | Path | Profile 
     """Load a layout (by name or path), its insurer profile and the fonts, and prepare the binder."""
     lay = layout if isinstance(layout, ResolvedLayout) else load_layout(layout)
     prof = profile if isinstance(profile, Profile) else load_profile(profile or lay.model.profile)
+    if prof.scheme != lay.model.scheme:
+        raise LayoutError(f"insurer profile '{prof.id}' is for {prof.scheme}, layout '{lay.name}' for {lay.model.scheme}")
     fonts = fonts or load_fonts()
     return Job(lay, prof, fonts, Binder(lay, prof, fonts, renewal_start))

@@ -176,10 +176,13 @@ def test_duplicate_record_id(kokuho):
 
 
 @pytest.mark.parametrize("birth,needs_ratio", [
-    ("1956-07-16", False),     # 69 on the issue date 2026-07-15
-    ("1956-07-15", True),      # 70 that very day
+    # the age that counts is the one on the first day of validity: the renewal start 2026-08-01
+    # (the issue date 2026-07-15 is earlier)
+    ("1956-08-02", False),     # 69 on 2026-08-01 (70 the next day; the card then ends 2026-08-31)
+    ("1956-08-01", True),      # 70 that very day
+    ("1956-07-16", True),      # 69 on the issue date, but 70 before the card is valid
     ("1954-05-20", True),      # 72
-    ("1951-07-16", True),      # 74, one day short of 75
+    ("1951-08-02", True),      # 74 on 2026-08-01, one day short of 75
 ])
 def test_kokuho_70_to_74_must_state_the_ratio(kokuho, birth, needs_ratio):
     outcome = one(kokuho, rec(birth_date=birth))

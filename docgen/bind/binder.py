@@ -100,15 +100,19 @@ class Binder:
             ctx["age"] = age_on(ctx["birth_date"], ctx["issue_date"])
         return ctx
 
+    def derived_problems(self, values: Mapping[str, Any], ctx: Mapping[str, Any], row: int | None) -> list[Problem]:
+        """Problems with what the binder derived rather than with the record's own values."""
+        if "expiry_date" not in values and ctx.get("expiry_date") and ctx.get("issue_date") \
+                and ctx["expiry_date"] < max(ctx["issue_date"], self.renewal_start):
+            return [Problem(row, values.get("record_id"), "expiry_date", "expiry-derived",
+                            "the renewal rules give a date before the document is valid; give 有効期限 in the data")]
+        return []
+
     def bind(self, values: Mapping[str, Any], row: int | None = None) -> BoundDocument:
         """The record's pages; raises RecordRejected listing every element that cannot print."""
         ctx = self.context(values)
         rid = values.get("record_id")
-        problems: list[Problem] = []
-        if "expiry_date" not in values and ctx.get("expiry_date") and ctx.get("issue_date") \
-                and ctx["expiry_date"] < ctx["issue_date"]:
-            problems.append(Problem(row, rid, "expiry_date", "expiry-derived",
-                                    "the renewal rules give a date before the issue date; give 有効期限 in the data"))
+        problems = self.derived_problems(values, ctx, row)
         pages = []
         warnings: list[Problem] = []
         for name, elements in self.dynamic:

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from docgen.validate.checkdigit import valid_insurer_number
 
@@ -29,9 +29,9 @@ class Profile(BaseModel):
                                     "one paragraph an item (what it is, use with the My Number card, errors, enquiries)")
     qr_payload: str | None = Field(default=None, description="overrides the layout's QR payload template")
 
-    @field_validator("insurer_number")
-    @classmethod
-    def _check_digit(cls, v: str) -> str:
-        if not valid_insurer_number(v):
-            raise ValueError("保険者番号 must be 6 or 8 digits with a valid check digit")
-        return v
+    @model_validator(mode="after")
+    def _check_digit(self) -> "Profile":
+        if not valid_insurer_number(self.insurer_number, self.scheme):
+            raise ValueError(f"insurer_number: not a valid {self.scheme} 保険者番号 (国保 6 digits, others 8, "
+                             "後期高齢者 starting with 39, with a valid check digit)")
+        return self

@@ -15,7 +15,7 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterator, TextIO
@@ -55,7 +55,7 @@ class BatchOptions:
     workers: int = 1
     executor: str = "local"
     scheduler: str | None = None
-    password: str | None = None     # encrypt with AES-256 when given
+    password: str | None = field(default=None, repr=False)     # encrypt with AES-256 when given
     resume: bool = False
     batch_id: str | None = None
     progress: TextIO | None = None

@@ -41,11 +41,12 @@ class BundleTask:
     batch: str
     bundle: int
     first: int                      # batch sequence number of the first record
-    records: tuple[Entry, ...]      # (input row, checked values), in mailing order
+    # (input row, checked values), in mailing order; kept out of repr, which Dask logs on errors
+    records: tuple[Entry, ...] = field(repr=False)
     sheet: bool = False
     start_slot: int = 1
     separator: bool = False
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
 
 
 @dataclass

@@ -43,11 +43,14 @@ def sha256_file(path: Path) -> str:
 def atomic_write(path: Path, data: bytes) -> None:
     """Write to a hidden temporary beside path, flush it to disk, then rename it into place."""
     tmp = path.with_name(f".{path.name}.partial")
-    with tmp.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with tmp.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _json(data: Any) -> bytes:

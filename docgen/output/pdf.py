@@ -55,18 +55,24 @@ def write_pdf(job: Job, outcomes: Iterable[Outcome], out: Path) -> RenderReport:
     tmp = out.with_name(f".{out.name}.partial")
     canvas = new_canvas(tmp, job)
     drawer = PageDrawer(canvas, job.binder)
-    for outcome in outcomes:
-        report.read += 1
-        if outcome.document is None:
-            report.rejected.extend(outcome.problems)
-            report.rejected_rows += 1
-            continue
-        report.warnings.extend(outcome.document.warnings)
-        report.pages += drawer.draw(outcome.document)
-        report.rendered += 1
-    if report.rendered:
-        canvas.save()
-        os.replace(tmp, out)
+    try:
+        for outcome in outcomes:
+            report.read += 1
+            if outcome.document is None:
+                report.rejected.extend(outcome.problems)
+                report.rejected_rows += 1
+                continue
+            report.warnings.extend(outcome.document.warnings)
+            report.pages += drawer.draw(outcome.document)
+            report.rendered += 1
+        if report.rendered:
+            canvas.save()
+            os.replace(tmp, out)
+        else:
+            # an older file of that name must not be mistaken for this run's (a rejected reissue)
+            out.unlink(missing_ok=True)
+    finally:
+        tmp.unlink(missing_ok=True)
     return report
 
 

@@ -90,7 +90,7 @@ def inspect(binder: Binder, values: dict[str, Any], row: int | None) -> tuple[Bo
     """Prepare every element on its own: the printable document, a mark per element, the misfits."""
     ctx = binder.context(values)
     rid = values.get("record_id")
-    pages, marks, problems = [], [], []
+    pages, marks, problems = [], [], binder.derived_problems(values, ctx, row)
     for page, (_, varying) in zip(binder.layout.pages, binder.dynamic):
         per_record = {id(el) for el in varying}
         items, page_marks = [], []
@@ -138,7 +138,7 @@ class Snapshot:
 def snapshot(job: Job, src: SourceRecord, dpi: int) -> Snapshot:
     """Render one record through the normal writer, keeping the PDF only while rasterising."""
     model = job.layout.model
-    values, problems = check_record(src, model.scheme, model.requires)
+    values, problems = check_record(src, model.scheme, model.requires, job.binder.renewal_start)
     doc, marks, misfits = inspect(job.binder, values, src.row)
     with tempfile.TemporaryDirectory(prefix="docgen-preview-") as tmp:
         pdf = Path(tmp) / "record.pdf"

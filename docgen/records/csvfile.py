@@ -27,6 +27,11 @@ def column_fields(path: Path, codec: str, delimiter: str, mapping: HeaderMapping
         header = next(_checked(csv.reader(fh, delimiter=delimiter, strict=True), path), None)
     if not header:
         raise RecordFileError(f"{path}: the first line must be the header row, and it is empty")
+    unknown = sum(1 for cell in header if not mapping.knows(cell))
+    if unknown * 2 > len(header):
+        # most cells unknown: this is a data row, so its cells (names, addresses) are not quoted
+        raise RecordFileError(f"{path}: the first line does not look like a header row ({unknown} of "
+                              f"{len(header)} columns are not field names, labels or mapped columns)")
     fields: list[str | None] = []
     seen: dict[str, int] = {}
     for number, cell in enumerate(header, start=1):

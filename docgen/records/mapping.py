@@ -58,6 +58,11 @@ class HeaderMapping:
     ignore: frozenset[str]
     source: str
 
+    def knows(self, header: str) -> bool:
+        """Whether a header is mapped, ignored, or a field name or label."""
+        header = clean_header(header)
+        return header in self.columns or header in self.ignore or header in BY_NAME or header in BY_LABEL
+
     def field_for(self, header: str, where: str) -> str | None:
         """The field a header feeds, or None for an ignored header; unknown headers raise.
 

@@ -68,21 +68,31 @@ def break_lines(text: str, chain: Measures, size: float, max_width: float) -> li
     lines: list[str] = []
     for paragraph in text.split("\n"):
         current: list[str] = []
+        wrapped = False
         for unit in _units(paragraph, chain, size, max_width):
-            if not current and unit.isspace() and lines:
-                continue
+            if not current and unit.isspace() and wrapped:
+                continue  # the space at a wrap point
             trial = "".join(current) + unit
             if not current or chain.width(trial, size) <= max_width:
                 current.append(unit)
                 continue
             carry: list[str] = [] if unit.isspace() else [unit]
-            # keep closing punctuation off the line start, opening brackets off the line end
+            # keep closing punctuation off the line start, opening brackets off the line end,
+            # unless the carried text would then be wider than the line itself
+            kept = list(current)
             while carry and len(current) > 1 and (carry[0][0] in _NO_START or current[-1][0] in _NO_END):
                 carry.insert(0, current.pop())
+            if chain.width("".join(carry), size) > max_width:
+                current, carry = kept, [] if unit.isspace() else [unit]
             lines.append("".join(current).rstrip(" \u3000"))
             current = carry
+            wrapped = True
         lines.append("".join(current))
     return lines
+
+
+def fits_width(lines: list[str] | tuple[str, ...], chain: Measures, size: float, max_width: float) -> bool:
+    return all(chain.width(line, size) <= max_width + 1e-6 for line in lines)
 
 
 def fit_text(text: str, chain: Measures, style: TextStyle, w_pt: float, h_pt: float) -> FittedText:
@@ -113,7 +123,7 @@ def fit_text(text: str, chain: Measures, style: TextStyle, w_pt: float, h_pt: fl
         s = top if top == style.size else _floor(top)
         while s >= min_size - 1e-9:
             lines = break_lines(text, chain, s, w_pt)
-            if len(lines) <= n:
+            if len(lines) <= n and fits_width(lines, chain, s, w_pt):
                 return FittedText(tuple(lines), s, 1.0, s * fit.leading)
             s = _floor(s) if _floor(s) < s else s - _SIZE_STEP
         if top < min_size:
@@ -121,7 +131,7 @@ def fit_text(text: str, chain: Measures, style: TextStyle, w_pt: float, h_pt: fl
         scale = 1.0 - _SCALE_STEP
         while scale >= fit.min_scale - 1e-9:
             lines = break_lines(text, chain, min_size, w_pt / scale)
-            if len(lines) <= n:
+            if len(lines) <= n and fits_width(lines, chain, min_size, w_pt / scale):
                 return FittedText(tuple(lines), min_size, scale, min_size * fit.leading)
             scale -= _SCALE_STEP
     raise DoesNotFit(

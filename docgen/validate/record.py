@@ -12,7 +12,7 @@ from docgen.bind.wareki import anniversary, parse_date
 from docgen.fields import BY_NAME, Field, Kind
 from docgen.records import SourceRecord
 from docgen.validate.characters import forbidden_characters
-from docgen.validate.checkdigit import is_valid as check_digit_ok
+from docgen.validate.checkdigit import valid_kouki_number
 from docgen.validate.problems import Problem
 
 _FLAG_TRUE = {"1", "true", "yes", "y", "はい", "有", "○", "〇"}
@@ -60,9 +60,13 @@ def _rule_for(kind: Kind) -> str:
     return {Kind.DATE: "date", Kind.FLAG: "flag", Kind.DIGITS: "digits", Kind.CHOICE: "choice"}.get(kind, "text")
 
 
-def check_record(src: SourceRecord, scheme: str, requires: Iterable[str]) -> tuple[dict[str, Any], list[Problem]]:
+def check_record(src: SourceRecord, scheme: str, requires: Iterable[str],
+                 renewal_start: date | None = None) -> tuple[dict[str, Any], list[Problem]]:
     """Typed values of a record and the problems in it (empty when it may be printed)."""
-    rid = src.fields.get("record_id")
+    raw_id = src.fields.get("record_id")
+    # messages carry the 管理番号 only once it passed its own rules (a mis-mapped column could
+    # otherwise put a name into every message)
+    rid = raw_id if raw_id is not None and _parse(BY_NAME["record_id"], raw_id)[1] is None else None
     problems: list[Problem] = [Problem(src.row, rid, "(row)", "row-shape", p) for p in src.problems]
 
     def problem(field: str, rule: str, detail: str = "") -> None:
@@ -82,9 +86,9 @@ def check_record(src: SourceRecord, scheme: str, requires: Iterable[str]) -> tup
     for name in requires:
         if name not in values and name not in bad:
             problem(name, "required", "this layout needs it")
-    if "hihokensha_bango" in values and not check_digit_ok(values["hihokensha_bango"]):
+    if "hihokensha_bango" in values and not valid_kouki_number(values["hihokensha_bango"]):
         problem("hihokensha_bango", "check-digit", "被保険者番号 check digit does not match")
-    _domain_rules(values, scheme, problem)
+    _domain_rules(values, scheme, renewal_start, problem)
     return values, problems
 
 
@@ -94,7 +98,7 @@ def age_on(birth: date, day: date) -> int:
     return years if anniversary(birth, years) <= day else years - 1
 
 
-def _domain_rules(v: dict[str, Any], scheme: str, problem: Any) -> None:
+def _domain_rules(v: dict[str, Any], scheme: str, renewal_start: date | None, problem: Any) -> None:
     birth, issue = v.get("birth_date"), v.get("issue_date")
     for later in ("acquired_date", "issue_date"):
         if birth and v.get(later) and v[later] < birth:
@@ -102,7 +106,8 @@ def _domain_rules(v: dict[str, Any], scheme: str, problem: Any) -> None:
     if issue and v.get("expiry_date") and v["expiry_date"] < issue:
         problem("expiry_date", "date-order", "before the issue date")
     if scheme == "kokuho" and birth and issue:
-        age = age_on(birth, issue)
+        # the age that counts is the one on the first day the document is valid
+        age = age_on(birth, max(issue, renewal_start) if renewal_start else issue)
         if 70 <= age <= 74 and "copay_ratio" not in v:
             problem("copay_ratio", "ratio-70-74", "国保 ages 70–74 must state 一部負担金の割合 (2 or 3)")
         if "copay_ratio" in v and v["copay_ratio"] == "1":

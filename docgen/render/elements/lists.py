@@ -8,7 +8,8 @@ from docgen.bind.conditions import lookup
 from docgen.layout.model import ListElement
 from docgen.render.elements.text import draw_lines
 from docgen.render.registry import MM, ContentError, DrawContext, PrepareContext, element_kind
-from docgen.render.textfit import FittedText, break_lines
+from docgen.fonts import FontChain
+from docgen.render.textfit import FittedText, break_lines, fits_width
 
 _STEP = 0.25
 
@@ -31,7 +32,10 @@ def _layout(items: list[str], el: ListElement, prep: PrepareContext, size: float
     return FittedList(wrapped, size, scale, size * el.fit.leading)
 
 
-def _height(fl: FittedList) -> float:
+def _height(fl: FittedList, chain: FontChain, width: float) -> float:
+    """Height of the list, or infinity when a line is wider than the column (one long word)."""
+    if not all(fits_width(lines, chain, fl.size, width) for _, lines in fl.items):
+        return float("inf")
     n = sum(len(lines) for _, lines in fl.items)
     return fl.leading * (n - 1) + fl.size if n else 0.0
 
@@ -50,13 +54,13 @@ class NumberedList:
         size = el.size
         while size >= min_size - 1e-9:
             fl = _layout(items, el, prep, size, 1.0)
-            if _height(fl) <= h:
+            if _height(fl, chain, (el.w - el.indent) * MM) <= h:
                 return fl
             size -= _STEP
         scale = 1.0
         while scale >= el.fit.min_scale - 1e-9:
             fl = _layout(items, el, prep, min_size, scale)
-            if _height(fl) <= h:
+            if _height(fl, chain, (el.w - el.indent) * MM / scale) <= h:
                 return fl
             scale -= 0.025
         raise ContentError("fits-box", f"{len(items)} items do not fit at {min_size:g} pt")
