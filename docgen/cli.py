@@ -18,6 +18,7 @@ from docgen.cli_batch import add_batch_parser
 from docgen.cli_preview import EXIT_REJECTED, add_preview_commands
 from docgen.fielddoc import field_table
 from docgen.fonts import load_fonts
+from docgen.fonts.sequences import code_points
 from docgen.layout.loader import LayoutError, available_layouts, load_layout
 from docgen.layout.model import Layout
 from docgen.output.pdf import RenderReport
@@ -93,7 +94,7 @@ def cmd_fonts_check(args: argparse.Namespace) -> int:
             for seq in chain.missing(value or ""):
                 found.setdefault(seq, []).append(f"row {src.row} {field}")
     for seq, where in found.items():
-        cps = "+".join(f"U+{ord(c):04X}" for c in seq)
+        cps = code_points(seq)
         print(f"{cps}: no font in the '{args.family}' chain has it ({len(where)} use(s): {', '.join(where[:5])}"
               f"{' ...' if len(where) > 5 else ''})")
     print(f"{len(found)} uncovered character(s)")
@@ -173,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("schema", help="print the JSON Schema of layout files").set_defaults(func=cmd_schema)
     sub.add_parser("fields", help="print the field dictionary (Markdown)").set_defaults(func=cmd_fields)
 
-    add_batch_parser(sub)
+    add_batch_parser(sub, _data_options)
 
     p = sub.add_parser("samples", help="render every bundled sample to PDF and PNG")
     p.add_argument("--out", type=Path, default=SAMPLES / "out")

@@ -5,6 +5,7 @@ import argparse
 import os
 import sys
 import time
+from typing import Callable
 from pathlib import Path
 
 from docgen.cli_preview import EXIT_REJECTED
@@ -56,16 +57,16 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return EXIT_REJECTED if summary["rejected"] else 0
 
 
-def add_batch_parser(subparsers: argparse._SubParsersAction) -> None:
-    from docgen.cli import _data_options   # docgen.cli imports this module: import when building
-
+def add_batch_parser(subparsers: argparse._SubParsersAction,
+                     data_options: Callable[[argparse.ArgumentParser], None]) -> None:
+    """`docgen batch`; `data_options` adds the input options every data command shares."""
     p = subparsers.add_parser("batch", help="bulk run: mailing order, bundles, sheets, manifest, resume",
                               description="Render every record of DATA into bundles of PDFs in OUTDIR, with a "
                                           "manifest, rejects.csv and summary.json; resumable after a crash.")
     p.add_argument("layout")
     p.add_argument("data", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUTDIR")
-    _data_options(p)
+    data_options(p)
     p.add_argument("--order", choices=ORDERS, default="input",
                    help="mailing order of households (dependents always follow their insured person)")
     p.add_argument("--bundle-size", type=_positive, default=1000, metavar="N", help="records per bundle file")

@@ -13,7 +13,6 @@ from reportlab.lib.textsplit import ALL_CANNOT_END, ALL_CANNOT_START
 from docgen.fonts.sequences import clusters
 from docgen.layout.model import TextStyle
 
-MM = 72.0 / 25.4
 _SIZE_STEP = 0.25       # points
 _SCALE_STEP = 0.025     # 2.5 % of horizontal scale
 _NO_START = set(ALL_CANNOT_START) | {"\u3000"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from docgen.fonts import FontChain
+from docgen.fonts.sequences import code_points
 from docgen.layout.model import FieldElement, TextElement, TextStyle
 from docgen.render.registry import MM, ContentError, DrawContext, PrepareContext, element_kind
 from docgen.render.textfit import DoesNotFit, FittedText, fit_text
@@ -14,7 +15,7 @@ def prepare_text(text: str, style: TextStyle, w_mm: float, h_mm: float, prep: Pr
     chain = prep.fonts.chain(style.font)
     missing = chain.missing(text)
     if missing:
-        cps = ", ".join("+".join(f"U+{ord(c):04X}" for c in seq) for seq in missing)
+        cps = ", ".join(code_points(seq) for seq in missing)
         raise ContentError("glyph-coverage", f"no configured font has {cps}")
     try:
         return fit_text(text, chain, style, w_mm * MM, h_mm * MM)
