@@ -90,3 +90,16 @@ def test_forbidden_breaks_never_push_text_past_the_box() -> None:
 def test_a_paragraph_keeps_its_leading_space() -> None:
     chain = load_fonts().chain("gothic")
     assert break_lines("ab\n cd", chain, 10, 1000) == ["ab", " cd"]
+
+
+def test_output_does_not_depend_on_where_the_files_are(tmp_path: Path) -> None:
+    """The same input gives the same bytes from another folder (images are named by content)."""
+    import shutil
+
+    copy = tmp_path / "elsewhere"
+    shutil.copytree(PROFILES, copy)
+    here = render_pdf("kokuho-card", SAMPLES / "kokuho.csv", tmp_path / "a.pdf", record_id="K0001")
+    there = render_pdf("kokuho-card", SAMPLES / "kokuho.csv", tmp_path / "b.pdf", record_id="K0001",
+                       profile=copy / "kasou-city-kokuho.yaml")
+    assert here.rendered == there.rendered == 1
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()

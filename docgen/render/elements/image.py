@@ -4,6 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
+from reportlab.lib.utils import ImageReader
+
 from docgen.layout.model import ImageElement
 from docgen.render.registry import MM, ContentError, DrawContext, PrepareContext, element_kind
 from docgen.paths import ROOT
@@ -26,5 +28,7 @@ class Image:
         if path is None:
             return
         anchor = {"left": "w", "center": "c", "right": "e"}[el.align]
-        dc.canvas.drawImage(str(path), el.x * MM, dc.y_pt(el.y + el.h), el.w * MM, el.h * MM,
+        # an ImageReader is named in the PDF by its content, a file name by its path: the same
+        # input must give the same bytes wherever docgen is installed
+        dc.canvas.drawImage(ImageReader(str(path)), el.x * MM, dc.y_pt(el.y + el.h), el.w * MM, el.h * MM,
                             mask="auto", preserveAspectRatio=True, anchor=anchor)
