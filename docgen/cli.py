@@ -1,7 +1,8 @@
 """`docgen` command line: a thin shell over the API.
 
 Exit status: 0 all records rendered or valid; 1 an error stopped the command (bad layout, unreadable
-file); 2 usage error; 3 some records were rejected (the good ones were still rendered).
+file, an output path that cannot be written); 2 usage error; 3 some records were rejected (the good
+ones were still rendered); 130 interrupted (Ctrl-C).
 """
 from __future__ import annotations
 
@@ -15,17 +16,18 @@ from typing import Sequence
 
 from docgen.api import check, render_pdf
 from docgen.cli_batch import add_batch_parser
-from docgen.cli_preview import EXIT_REJECTED, add_preview_commands
+from docgen.cli_preview import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_REJECTED, add_preview_commands
 from docgen.fielddoc import field_table
 from docgen.fonts import load_fonts
 from docgen.fonts.sequences import code_points
-from docgen.layout.loader import LayoutError, available_layouts, load_layout
+from docgen.errors import DocgenError
+from docgen.layout.loader import available_layouts, load_layout
 from docgen.layout.model import Layout
 from docgen.output.pdf import RenderReport
 from docgen.paths import SAMPLES
 from docgen.preview.raster import rasterise, side_by_side
 from docgen.preview.snapshot import sample_list
-from docgen.records import RecordFileError, read_records
+from docgen.records import read_records
 
 
 def _date(text: str) -> date:
@@ -182,13 +184,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_debug(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument("--debug", action="store_true", default=default,
+                        help="show a Python traceback for errors (for reporting a bug)")
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                # SUPPRESS: `docgen --debug render ...` is not undone by the subcommand's own default
+                _add_debug(sub, argparse.SUPPRESS)
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line for an OSError on a user's path: what failed, on which file, and why."""
+    reason = exc.strerror or type(exc).__name__
+    files = [str(f) for f in (exc.filename, exc.filename2) if f is not None]
+    return f"{' -> '.join(files)}: {reason}" if files else reason
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one command; every error a user can cause is one line on stderr and an exit status
+    (EXIT_* above and README's "Exit status"), a traceback only with --debug."""
+    parser = build_parser()
+    _add_debug(parser, False)
+    args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (LayoutError, RecordFileError, FileNotFoundError) as exc:
+    except DocgenError as exc:
+        if args.debug:
+            raise
         print(f"docgen: {exc}", file=sys.stderr)
-        return 1
+        return exc.exit_code
+    except OSError as exc:
+        if args.debug:
+            raise
+        print(f"docgen: {os_error_message(exc)}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("docgen: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

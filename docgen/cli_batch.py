@@ -9,7 +9,8 @@ from typing import Callable
 from pathlib import Path
 
 from docgen.cli_preview import EXIT_REJECTED
-from docgen.output.batch import BatchError, BatchOptions, default_workers, print_summary, run_batch
+from docgen.errors import BatchError
+from docgen.output.batch import BatchOptions, default_workers, print_summary, run_batch
 from docgen.output.order import ORDERS
 
 
@@ -40,17 +41,13 @@ def _password(args: argparse.Namespace) -> str | None:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     start = time.perf_counter()
-    try:
-        opts = BatchOptions(
-            layout=args.layout, data=args.data, outdir=args.output, profile=args.profile, mapping=args.mapping,
-            encoding=args.encoding, renewal=args.renewal, record_id=args.record_id, order=args.order,
-            bundle_size=args.bundle_size, separator=args.separator, sheet=args.sheet, start_slot=args.start_slot,
-            workers=args.workers, executor=args.executor, scheduler=args.scheduler, password=_password(args),
-            resume=args.resume, batch_id=args.batch_id, progress=sys.stderr)
-        summary = run_batch(opts)
-    except BatchError as exc:
-        print(f"docgen batch: {exc}", file=sys.stderr)
-        return 1
+    opts = BatchOptions(
+        layout=args.layout, data=args.data, outdir=args.output, profile=args.profile, mapping=args.mapping,
+        encoding=args.encoding, renewal=args.renewal, record_id=args.record_id, order=args.order,
+        bundle_size=args.bundle_size, separator=args.separator, sheet=args.sheet, start_slot=args.start_slot,
+        workers=args.workers, executor=args.executor, scheduler=args.scheduler, password=_password(args),
+        resume=args.resume, batch_id=args.batch_id, progress=sys.stderr)
+    summary = run_batch(opts)
     print_summary(summary)
     print(f"{args.output}: {summary['rendered'] / max(time.perf_counter() - start, 1e-9):.0f} records/s "
           f"in {time.perf_counter() - start:.1f} s; see manifest.csv, rejects.csv, summary.json")

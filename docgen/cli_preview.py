@@ -18,8 +18,10 @@ from docgen.preview.server import PreviewApp, make_server
 from docgen.preview.snapshot import RecordFile, default_records, pick_record, snapshot
 from docgen.records import SourceRecord
 
+EXIT_ERROR = 1
 EXIT_REJECTED = 3
 EXIT_CHANGED = 1
+EXIT_INTERRUPTED = 130
 
 
 def _records(args: argparse.Namespace, layout_name: str) -> RecordFile:

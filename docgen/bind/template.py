@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any, Callable, Mapping
 
 from docgen.bind.wareki import format_wareki
+from docgen.errors import TemplateError
 
 ABSENT_MARK = "＊"  # printed for an optional item (任意記載事項) that does not apply
 
@@ -35,10 +36,6 @@ FORMATTERS: dict[str, Callable[[Any], str]] = {
     "postal": lambda v: f"〒{v[:3]}-{v[3:]}",
     "text": str,
 }
-
-
-class TemplateError(ValueError):
-    pass
 
 
 @dataclass(frozen=True)

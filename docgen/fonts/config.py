@@ -10,14 +10,9 @@ from pathlib import Path
 
 import yaml
 
+from docgen.errors import FontConfigError
+
 _KEYS = {"files", "fallback", "default"}
-
-
-class FontConfigError(ValueError):
-    """fonts.yaml is malformed; the message names the file and the key."""
-
-    def __init__(self, path: Path, key: str, problem: str) -> None:
-        super().__init__(f"{path}: {key}: {problem}")
 
 
 @dataclass(frozen=True)

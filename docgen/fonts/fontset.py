@@ -5,6 +5,7 @@ import functools
 from pathlib import Path
 
 import docgen
+from docgen.errors import UnknownFamilyError
 from docgen.fonts.chain import FontChain
 from docgen.fonts.config import FontConfig, read_config
 from docgen.fonts.face import Face
@@ -13,13 +14,6 @@ DEFAULT_CONFIG = Path(docgen.__file__).resolve().parent.parent / "fonts" / "font
 
 # One registered ReportLab font per file: pdfmetrics is process-wide, and parsing is costly.
 _faces: dict[Path, Face] = {}
-
-
-class UnknownFamilyError(KeyError):
-    """A layout names a family that fonts.yaml does not define."""
-
-    def __str__(self) -> str:
-        return str(self.args[0])
 
 
 class FontSet:

@@ -13,7 +13,8 @@ from typing import Any, Iterable
 
 from pydantic import BaseModel, ValidationError
 
-from docgen.bind.template import DATE_FORMATTERS, Template, TemplateError
+from docgen.bind.template import DATE_FORMATTERS, Template
+from docgen.errors import LayoutError, TemplateError
 from docgen.fields import BY_NAME, Kind
 from docgen.layout.model import (
     AllOf,
@@ -32,10 +33,6 @@ from docgen.yamlfile import read_yaml
 # Values computed by the binder in addition to the record's own fields.
 DERIVED_FIELDS = {"age"}
 _OFFSET_KEYS = (("x", "y"), ("x1", "y1"), ("x2", "y2"))
-
-
-class LayoutError(ValueError):
-    """A layout, part or profile file that cannot be used; the message says where and why."""
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Iterator, TextIO
 
 from docgen.api import select_records
+from docgen.errors import BatchError
 from docgen.output.bundle import BundleResult, BundleTask, JobSpec, job_for, render_bundle, sheet_spec
 from docgen.output.executors import make_executor
 from docgen.output.manifest import (Journal, bundle_name, problem_dict, sha256_bytes, write_manifest,
@@ -31,10 +32,6 @@ from docgen.output.spool import Spool
 from docgen.pipeline import Job
 
 BATCH_ID = re.compile(r"[A-Z0-9]{1,16}")
-
-
-class BatchError(RuntimeError):
-    """The run cannot start or go on (bad options, a resume that does not match); says why."""
 
 
 @dataclass(frozen=True)

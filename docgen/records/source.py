@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from docgen.errors import RecordFileError
 
-class RecordFileError(ValueError):
-    """A records or mapping file that cannot be read as a whole; the message says where and why."""
+__all__ = ["RecordFileError", "SourceRecord"]
 
 
 @dataclass(frozen=True)

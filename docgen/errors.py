@@ -1,0 +1,51 @@
+"""Every error docgen raises on purpose, in one module under one base class (as pypdf does).
+
+A `DocgenError` is something a user can cause and fix: a layout with a typo, an unreadable
+records file, an output path that would destroy an input. The command line prints its message
+on one line and exits with its `exit_code`; a traceback is shown only with `--debug`. Anything
+else that escapes is a bug in docgen.
+
+Messages name files, rows, fields, keys and rules, never a value taken from a record: records
+hold personal data protected by law.
+"""
+from __future__ import annotations
+
+
+class DocgenError(Exception):
+    """Base of docgen's own errors; `exit_code` is what the command line exits with."""
+
+    exit_code = 1
+
+
+class LayoutError(DocgenError, ValueError):
+    """A layout, part or profile file that cannot be used; the message says where and why."""
+
+
+class TemplateError(DocgenError, ValueError):
+    """A layout template that does not parse, or names an unknown formatter."""
+
+
+class FontConfigError(DocgenError, ValueError):
+    """fonts.yaml is malformed; the message names the file and the key."""
+
+    def __init__(self, path: object, key: str, problem: str) -> None:
+        super().__init__(f"{path}: {key}: {problem}")
+
+
+class UnknownFamilyError(DocgenError, KeyError):
+    """A layout names a font family that fonts.yaml does not define."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class RecordFileError(DocgenError, ValueError):
+    """A records or mapping file that cannot be read as a whole; the message says where and why."""
+
+
+class OutputError(DocgenError):
+    """An output path docgen refuses to write: it is an input, a folder, or holds foreign files."""
+
+
+class BatchError(DocgenError, RuntimeError):
+    """A bulk run cannot start or go on (bad options, a resume that does not match); says why."""
