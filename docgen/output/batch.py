@@ -152,11 +152,11 @@ def run_batch(opts: BatchOptions, job: Job | None = None) -> dict[str, Any]:
     with Spool(outdir) as spool:
         plan, ordered = _plan(opts, job, spool)
         if previous is not None and previous["fingerprint"] != plan.fingerprint:
-            raise BatchError(f"{outdir}: the input, layout, profile or options differ from the interrupted run "
+            raise BatchError(f"{outdir}: the input, layout, profile or options differ from the run it holds "
                              f"(batch {previous['batch']}); resume with the same ones, or use a new directory")
+        todo = [b for b in range(1, len(plan.bundles) + 1) if journal.done(b) is None]
         with _resumable(outdir, journal, len(plan.bundles)):
             journal.write_plan(plan.as_json(opts, encryption))
-            todo = [b for b in range(1, len(plan.bundles) + 1) if journal.done(b) is None]
             progress = Progress(len(ordered), len(ordered) - sum(plan.bundles[b - 1][1] for b in todo), opts.progress)
             if opts.executor == "local" and opts.workers > 1:
                 _preload_fonts(job)

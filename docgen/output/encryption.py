@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import io
 import secrets
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +30,15 @@ _SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
 
 
 def check_password(password: str) -> None:
+    """A password every PDF reader takes the same way. AES-256 readers normalise it (SASLprep:
+    NFKC) and use at most 127 bytes of UTF-8; control, invisible, private-use or unassigned
+    characters are refused by that rule, and readers differ on what they do then."""
     if not password:
         raise BatchError("the encryption password is empty")
-    if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs", "Cn") for ch in password):
+        raise BatchError("the encryption password holds a control, invisible or unassigned character, "
+                         "which PDF readers do not take alike: choose another")
+    if len(unicodedata.normalize("NFKC", password).encode("utf-8")) > MAX_PASSWORD_BYTES:
         raise BatchError(f"the encryption password is longer than {MAX_PASSWORD_BYTES} bytes of UTF-8, "
                          "more than a PDF uses: choose a shorter one")
 

@@ -89,6 +89,12 @@ class ProcessExecutor:
             initializer=_worker_start, initargs=(os.getpid(), private_fds if fork else ()))
 
     def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
+        try:
+            yield from self._map(fn, tasks)
+        except cf.BrokenExecutor:
+            raise BatchError(WORKER_LOST) from None
+
+    def _map(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
         it = iter(tasks)
         running: set[cf.Future] = set()
         while True:
@@ -101,11 +107,7 @@ class ProcessExecutor:
                 return
             done, running = cf.wait(running, return_when=cf.FIRST_COMPLETED)
             for f in done:
-                try:
-                    result = f.result()
-                except cf.BrokenExecutor:
-                    raise BatchError(WORKER_LOST) from None
-                yield result
+                yield f.result()
 
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)

@@ -128,7 +128,9 @@ def _cell(value: Any) -> str:
 
 def _csv(columns: Iterable[str], rows: Iterable[dict[str, Any]]) -> bytes:
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    # RFC 4180 line ends: the csv module quotes a cell holding any character of the line ending,
+    # so with CRLF a stray CR or LF inside a cell cannot start a new row
+    w = csv.writer(out, lineterminator="\r\n")
     w.writerow(columns)
     for row in rows:
         w.writerow([_cell(row.get(c)) for c in columns])

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from docgen.errors import BatchError, OutputError
 from docgen.output.files import Inputs
@@ -27,6 +27,7 @@ _BUNDLE = re.compile(r"bundle-(\d{5,})\.(pdf|json)")
 _PARTIAL = re.compile(r"\.(.+)\.partial")
 _LISTED = 5
 _MOVE_INPUT = "move it out of OUTDIR, or give another OUTDIR"
+_SPOOL = -1                              # `_entries` verdict for a leftover spool file
 
 
 def _unpartial(name: str) -> str:
@@ -50,6 +51,19 @@ def _listing(names: list[str]) -> str:
     return ", ".join(sorted(names)[:_LISTED]) + more
 
 
+def _entries(outdir: Path) -> Iterator[tuple[Path, str, int | None]]:
+    """Every entry of OUTDIR and of its journal/: path, name as shown, and `_docgen_name`'s
+    verdict (or _SPOOL)."""
+    for folder, prefix in ((outdir, ""), (outdir / JOURNAL, f"{JOURNAL}/")):
+        if not folder.is_dir():
+            continue
+        for entry in os.scandir(folder):
+            if not prefix and entry.name == JOURNAL and entry.is_dir(follow_symlinks=False):
+                continue
+            spool = not prefix and entry.name.startswith(SPOOL_PREFIX)
+            yield Path(entry.path), prefix + entry.name, _SPOOL if spool else _docgen_name(entry.name, bool(prefix))
+
+
 def claim_outdir(outdir: Path, inputs: Inputs, *, resume: bool, force: bool) -> dict[str, Any] | None:
     """Check OUTDIR before a run writes into it; the plan of the run it holds, if any.
 
@@ -57,31 +71,15 @@ def claim_outdir(outdir: Path, inputs: Inputs, *, resume: bool, force: bool) -> 
     they hold personal data."""
     if outdir.exists() and not outdir.is_dir():
         raise OutputError(f"OUTDIR {outdir}: is a file; batch writes into a directory: give a new or empty one")
-    if not outdir.exists():
-        return None
+    entries = list(_entries(outdir)) if outdir.exists() else []
+    for path, _, number in entries:
+        if number is not None:                  # a name docgen writes or removes
+            inputs.refuse(path, remedy=_MOVE_INPUT)
     previous = Journal(outdir).plan()
     bundles = len(previous["bundles"]) if previous else 0
-    clashes: list[str] = []
-    foreign: list[str] = []
-    spools: list[Path] = []
-    for folder, prefix in ((outdir, ""), (outdir / JOURNAL, f"{JOURNAL}/")):
-        if not folder.is_dir():
-            continue
-        in_journal = bool(prefix)
-        for entry in os.scandir(folder):
-            path = Path(entry.path)
-            if not in_journal and entry.name.startswith(SPOOL_PREFIX):
-                spools.append(path)
-                continue
-            if not in_journal and entry.name == JOURNAL and entry.is_dir(follow_symlinks=False):
-                continue
-            number = _docgen_name(entry.name, in_journal)
-            if number is None:
-                foreign.append(prefix + entry.name)
-                continue
-            inputs.refuse(path, remedy=_MOVE_INPUT)
-            if previous is None or number > bundles:
-                clashes.append(prefix + entry.name)
+    foreign = [shown for _, shown, number in entries if number is None]
+    clashes = [shown for _, shown, number in entries if number is not None and number >= 0
+               and (previous is None or number > bundles)]
     if clashes:
         raise OutputError(f"{outdir} holds {_listing(clashes)}, which no docgen journal there accounts for "
                           "(an earlier run whose journal was removed, or another program's files); docgen "
@@ -92,7 +90,7 @@ def claim_outdir(outdir: Path, inputs: Inputs, *, resume: bool, force: bool) -> 
     if foreign and not force:
         raise OutputError(f"{outdir} holds files docgen did not write ({_listing(foreign)}): give a new or "
                           "empty directory, or add --force to write beside them (they are left as they are)")
-    for spool in spools:
-        inputs.refuse(spool, remedy=_MOVE_INPUT)
-        spool.unlink(missing_ok=True)
+    for path, _, number in entries:
+        if number == _SPOOL:
+            path.unlink(missing_ok=True)
     return previous
