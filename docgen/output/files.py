@@ -14,7 +14,7 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterator
 
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
@@ -23,8 +23,8 @@ from docgen.errors import OutputError
 from docgen.layout.loader import profile_path
 from docgen.layout.model import ImageElement
 from docgen.layout.profile import Profile
-from docgen.paths import ROOT
 from docgen.pipeline import Job
+from docgen.render.elements.image import image_file
 
 _FULL = (errno.ENOSPC, errno.EDQUOT)
 
@@ -51,7 +51,8 @@ class Inputs:
     @classmethod
     def of(cls, job: Job, profile: str | Path | Profile | None = None, **named: Path | str | None) -> "Inputs":
         """The job's files (layout, parts, profile, seal, images, fonts) and the `named` ones,
-        e.g. records=..., mapping=...; `profile` is what the job was opened with."""
+        e.g. records_file=..., mapping_file=... (the name says what it is in messages);
+        `profile` is what the job was opened with."""
         files: list[tuple[str, Path]] = [(what.replace("_", " "), Path(p)) for what, p in named.items() if p]
         layout = job.layout
         files.append(("layout file", layout.source))
@@ -63,7 +64,7 @@ class Inputs:
         for page in layout.pages:
             for el in page.elements:
                 if isinstance(el, ImageElement) and "{" not in el.src:
-                    files.append(("image", Path(el.src) if Path(el.src).is_absolute() else ROOT / el.src))
+                    files.append(("image", image_file(el.src)))
         files.append(("font configuration", job.fonts.config.path))
         files.extend(("font", p) for p in job.fonts.config.files.values())
         return cls(tuple(files))
