@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from docgen.layout.profile import Profile
+from docgen.output.files import Inputs
 from docgen.output.pdf import RenderReport, write_pdf
 from docgen.pipeline import Job, Outcome, open_job
 from docgen.records import SourceRecord, read_records
@@ -35,6 +36,12 @@ def render_pdf(layout: str | Path, data: Path | str | Iterable[SourceRecord], ou
                profile: str | Path | Profile | None = None, mapping: Path | None = None,
                encoding: str | None = None, renewal_start: date | None = None,
                record_id: str | None = None) -> RenderReport:
-    """Render every good record (front then back per record) into one PDF; list the rejected ones."""
+    """Render every good record (front then back per record) into one PDF; list the rejected ones.
+
+    `out` may not be any file the run reads (OutputError); with nothing to print, an earlier
+    docgen PDF of that name is removed and any other file left alone."""
     job = open_job(layout, profile, renewal_start)
-    return write_pdf(job, check(layout, data, mapping=mapping, encoding=encoding, record_id=record_id, job=job), Path(out))
+    inputs = Inputs.of(job, profile, records_file=data if isinstance(data, (str, Path)) else None,
+                         mapping_file=mapping)
+    return write_pdf(job, check(layout, data, mapping=mapping, encoding=encoding, record_id=record_id, job=job),
+                     Path(out), inputs)

@@ -11,6 +11,7 @@ from pathlib import Path
 from docgen.cli_preview import EXIT_REJECTED
 from docgen.errors import BatchError
 from docgen.output.batch import BatchOptions, default_workers, print_summary, run_batch
+from docgen.output.encryption import password_from_file
 from docgen.output.order import ORDERS
 
 
@@ -31,11 +32,10 @@ def _password(args: argparse.Namespace) -> str | None:
     if bool(args.password_file) == bool(args.password_env):
         raise BatchError("--encrypt needs exactly one of --password-file and --password-env")
     if args.password_file:
-        password = args.password_file.read_text(encoding="utf-8").rstrip("\r\n")
-    else:
-        password = os.environ.get(args.password_env, "")
+        return password_from_file(args.password_file)
+    password = os.environ.get(args.password_env, "")
     if not password:
-        raise BatchError("the encryption password is empty")
+        raise BatchError(f"--password-env {args.password_env}: the variable is empty or not set")
     return password
 
 
@@ -46,7 +46,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
         encoding=args.encoding, renewal=args.renewal, record_id=args.record_id, order=args.order,
         bundle_size=args.bundle_size, separator=args.separator, sheet=args.sheet, start_slot=args.start_slot,
         workers=args.workers, executor=args.executor, scheduler=args.scheduler, password=_password(args),
-        resume=args.resume, batch_id=args.batch_id, progress=sys.stderr)
+        password_file=args.password_file, resume=args.resume, force=args.force, batch_id=args.batch_id,
+        progress=sys.stderr)
     summary = run_batch(opts)
     print_summary(summary)
     print(f"{args.output}: {summary['rendered'] / max(time.perf_counter() - start, 1e-9):.0f} records/s "
@@ -76,8 +77,11 @@ def add_batch_parser(subparsers: argparse._SubParsersAction,
     p.add_argument("--executor", choices=("local", "dask"), default="local")
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler (default: start a local cluster)")
     p.add_argument("--encrypt", action="store_true", help="encrypt every bundle with AES-256")
-    p.add_argument("--password-file", type=Path, metavar="F", help="file holding the password (first line)")
+    p.add_argument("--password-file", type=Path, metavar="F",
+                   help="UTF-8 file whose first line (without its line ending) is the password")
     p.add_argument("--password-env", metavar="VAR", help="environment variable holding the password")
     p.add_argument("--resume", action="store_true", help="finish an interrupted run in OUTDIR")
+    p.add_argument("--force", action="store_true",
+                   help="write into an OUTDIR that holds other files (never over them, nor over docgen's names)")
     p.add_argument("--batch-id", metavar="ID", help="batch id in control marks (default: from the input's fingerprint)")
     p.set_defaults(func=cmd_batch)

@@ -11,7 +11,11 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
+from PIL import Image
+
+from docgen.errors import OutputError
 from docgen.layout.loader import load_layout
+from docgen.output.files import Inputs, atomic_file, check_target, writing
 from docgen.pipeline import Job, open_job
 from docgen.preview.layout_diff import diff_layouts, load_against
 from docgen.preview.server import PreviewApp, make_server
@@ -30,9 +34,29 @@ def _records(args: argparse.Namespace, layout_name: str) -> RecordFile:
     return default_records(layout_name)
 
 
-def _job_and_record(args: argparse.Namespace) -> tuple[Job, SourceRecord]:
+def _job_and_record(args: argparse.Namespace, **reads: Path | None) -> tuple[Job, SourceRecord]:
+    """The job and the record to show, once `args.output` is known not to be any file the
+    command reads (the layout and its parts, the profile, the records, `reads`)."""
     job = open_job(load_layout(args.layout), args.profile, args.renewal)
-    return job, pick_record(job, _records(args, job.layout.name), record_id=args.record_id)
+    records = _records(args, job.layout.name)
+    inputs = Inputs.of(job, args.profile, records_file=records.path, mapping_file=records.mapping,
+                       **reads)
+    check_target(args.output, inputs)
+    _image_kind(args.output)
+    return job, pick_record(job, records, record_id=args.record_id)
+
+
+def _image_kind(out: Path) -> str:
+    kind = Image.registered_extensions().get(out.suffix.lower())
+    if kind is None:
+        raise OutputError(f"output {out}: not an image file name; use .png")
+    return kind
+
+
+def _save(image: Image.Image, out: Path) -> None:
+    """The image written whole or not at all, in the format its name says."""
+    with atomic_file(out) as tmp, writing(out):
+        image.save(tmp, format=_image_kind(out))
 
 
 def _shown(src: SourceRecord) -> str:
@@ -43,7 +67,7 @@ def _shown(src: SourceRecord) -> str:
 def cmd_preview(args: argparse.Namespace) -> int:
     job, src = _job_and_record(args)
     shot = snapshot(job, src, args.dpi)
-    shot.sheet(args.page, args.boxes).save(args.output)
+    _save(shot.sheet(args.page, args.boxes), args.output)
     if args.boxes:
         print("\n".join(shot.notes(args.page)))
     for p in shot.problems:
@@ -53,11 +77,12 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    job, src = _job_and_record(args)
+    against = Path(args.against)
+    job, src = _job_and_record(args, layout_compared_against=against if against.is_file() else None)
     with tempfile.TemporaryDirectory(prefix="docgen-against-") as tmp:
         before = open_job(load_against(args.against, job.layout, Path(tmp)), args.profile, args.renewal)
     result = diff_layouts(before, job, src, args.page, args.dpi, args.against)
-    result.sheet.save(args.output)
+    _save(result.sheet, args.output)
     for line in result.lines():
         print(line)
     verdict = f"{len(result.changes)} element change(s)" if result.changed else "no changes"

@@ -43,11 +43,13 @@ class ResolvedPage:
 
 @dataclass(frozen=True)
 class ResolvedLayout:
-    """A layout with its includes expanded; `source` is kept for messages and previews."""
+    """A layout with its includes expanded; `source` is kept for messages and previews, `parts`
+    (every part file it includes) so that no output of a run may overwrite one."""
 
     model: Layout
     source: Path
     pages: tuple[ResolvedPage, ...]
+    parts: frozenset[Path] = frozenset()
 
     @property
     def name(self) -> str:
@@ -176,7 +178,9 @@ def _shift(el: BaseModel, dx: float, dy: float, when: Condition | None) -> BaseM
     return el.model_copy(update=update)
 
 
-def _expand(elements: Iterable[BaseModel], layouts_dir: Path, where: str, seen: tuple[Path, ...]) -> list[BaseModel]:
+def _expand(elements: Iterable[BaseModel], layouts_dir: Path, where: str, seen: tuple[Path, ...],
+            parts: set[Path]) -> list[BaseModel]:
+    """The elements with every include replaced by its part's; each part file read goes into `parts`."""
     out: list[BaseModel] = []
     for i, el in enumerate(elements):
         if not isinstance(el, IncludeElement):
@@ -189,7 +193,8 @@ def _expand(elements: Iterable[BaseModel], layouts_dir: Path, where: str, seen: 
         if not part_path.is_file():
             raise LayoutError(f"{label} > part: no part file '{el.part}' under {layouts_dir}")
         part = _validate(Part, _read_yaml(part_path), part_path)
-        inner = _expand(part.elements, layouts_dir, str(part_path), seen + (part_path,))
+        parts.add(part_path)
+        inner = _expand(part.elements, layouts_dir, str(part_path), seen + (part_path,), parts)
         out.extend(_shift(p, el.x, el.y, el.when) for p in inner)
     return out
 
@@ -218,14 +223,15 @@ def load_layout(name_or_path: str | Path, layouts_dir: Path | None = None) -> Re
         if f not in BY_NAME:
             raise LayoutError(f"{path}: requires: unknown field '{f}'")
     pages = []
+    parts: set[Path] = set()
     for pi, page in enumerate(model.pages):
         where = f"{path}: pages[{pi}] ({page.name})"
-        flat = _expand(page.elements, base, where, (path.resolve(),))
+        flat = _expand(page.elements, base, where, (path.resolve(),), parts)
         for el in flat:
             _check_names(element_fields(el), f"{where} > element {el.id or type(el).__name__}")
             _check_templates(element_templates(el), f"{where} > element {el.id or type(el).__name__}")
         pages.append(ResolvedPage(page.name, tuple(flat)))
-    return ResolvedLayout(model=model, source=path, pages=tuple(pages))
+    return ResolvedLayout(model=model, source=path, pages=tuple(pages), parts=frozenset(parts))
 
 
 def available_layouts(layouts_dir: Path = LAYOUTS) -> list[str]:

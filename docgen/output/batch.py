@@ -15,18 +15,22 @@ import json
 import os
 import re
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterator, TextIO
 
 from docgen.api import select_records
-from docgen.errors import BatchError
+from docgen.errors import BatchError, DocgenError
 from docgen.output.bundle import BundleResult, BundleTask, JobSpec, job_for, render_bundle, sheet_spec
+from docgen.output.encryption import check_password, matches, password_check
 from docgen.output.executors import make_executor
+from docgen.output.files import Inputs, atomic_write
 from docgen.output.manifest import (Journal, bundle_name, problem_dict, sha256_bytes, write_manifest,
-                                    write_problems, write_summary, atomic_write)
+                                    write_problems, write_summary)
 from docgen.output.order import Order, mailing_order, order_key
+from docgen.output.outdir import claim_outdir
 from docgen.output.progress import Progress
 from docgen.output.spool import Spool
 from docgen.pipeline import Job
@@ -53,7 +57,9 @@ class BatchOptions:
     executor: str = "local"
     scheduler: str | None = None
     password: str | None = field(default=None, repr=False)     # encrypt with AES-256 when given
+    password_file: Path | None = None       # where the password was read from: an input, never written over
     resume: bool = False
+    force: bool = False                     # write into an OUTDIR that holds other programs' files
     batch_id: str | None = None
     progress: TextIO | None = None
 
@@ -67,9 +73,9 @@ class Plan:
     rejects: list[dict[str, Any]]           # problems found by the checks, in row order
     rejected_rows: int
 
-    def as_json(self, opts: BatchOptions) -> dict[str, Any]:
+    def as_json(self, opts: BatchOptions, encryption: dict[str, Any] | None) -> dict[str, Any]:
         return {"fingerprint": self.fingerprint, "batch": self.batch, "input": self.input,
-                "layout": opts.layout, "bundles": [list(b) for b in self.bundles]}
+                "layout": opts.layout, "bundles": [list(b) for b in self.bundles], "encryption": encryption}
 
 
 def _fingerprint(opts: BatchOptions, job: Job) -> str:
@@ -114,6 +120,8 @@ def _plan(opts: BatchOptions, job: Job, spool: Spool) -> tuple[Plan, list[tuple[
 def _validate(opts: BatchOptions, job: Job) -> None:
     if opts.bundle_size < 1:
         raise BatchError("--bundle-size must be at least 1")
+    if opts.password is not None:
+        check_password(opts.password)
     if opts.batch_id is not None and not BATCH_ID.fullmatch(opts.batch_id):
         raise BatchError("--batch-id: 1 to 16 upper-case letters or digits")
     if opts.sheet:
@@ -135,31 +143,66 @@ def run_batch(opts: BatchOptions, job: Job | None = None) -> dict[str, Any]:
     job = job_for(spec, job)
     _validate(opts, job)
     outdir = opts.outdir
+    inputs = Inputs.of(job, opts.profile, records_file=opts.data, mapping_file=opts.mapping,
+                       password_file=opts.password_file)
+    previous = claim_outdir(outdir, inputs, resume=opts.resume, force=opts.force)
+    encryption = _encryption(previous, opts.password, outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     journal = Journal(outdir)
-    previous = journal.plan()
-    if previous is not None and not opts.resume:
-        raise BatchError(f"{outdir} already holds batch {previous['batch']}: add --resume to finish it, "
-                         "or give a new output directory")
     with Spool(outdir) as spool:
         plan, ordered = _plan(opts, job, spool)
         if previous is not None and previous["fingerprint"] != plan.fingerprint:
-            raise BatchError(f"{outdir}: the input, layout, profile or options differ from the interrupted run "
+            raise BatchError(f"{outdir}: the input, layout, profile or options differ from the run it holds "
                              f"(batch {previous['batch']}); resume with the same ones, or use a new directory")
-        journal.write_plan(plan.as_json(opts))
         todo = [b for b in range(1, len(plan.bundles) + 1) if journal.done(b) is None]
-        progress = Progress(len(ordered), len(ordered) - sum(plan.bundles[b - 1][1] for b in todo), opts.progress)
-        if opts.executor == "local" and opts.workers > 1:
-            _preload_fonts(job)
-        executor = make_executor(opts.executor, opts.workers, opts.scheduler)
-        try:
-            for result in executor.map_unordered(render_bundle, _tasks(opts, spec, plan, ordered, spool, todo)):
-                _commit(journal, outdir, result)
-                progress.update(plan.bundles[result.bundle - 1][1])
-        finally:
-            executor.close()
-            progress.close()
-    return _finish(outdir, journal, plan, opts)
+        with _resumable(outdir, journal, len(plan.bundles)):
+            journal.write_plan(plan.as_json(opts, encryption))
+            progress = Progress(len(ordered), len(ordered) - sum(plan.bundles[b - 1][1] for b in todo), opts.progress)
+            if opts.executor == "local" and opts.workers > 1:
+                _preload_fonts(job)
+            executor = make_executor(opts.executor, opts.workers, opts.scheduler, private_fds=(spool.fileno(),))
+            try:
+                for result in executor.map_unordered(render_bundle, _tasks(opts, spec, plan, ordered, spool, todo)):
+                    _commit(journal, outdir, result)
+                    progress.update(plan.bundles[result.bundle - 1][1])
+            finally:
+                executor.close()
+                progress.close()
+    with _resumable(outdir, journal, len(plan.bundles)):
+        summary = _finish(outdir, journal, plan, opts)
+    if not summary["reconciled"]:
+        raise BatchError(f"counts do not reconcile: {summary['input']} read, {summary['rendered']} rendered, "
+                         f"{summary['rejected']} rejected")
+    return summary
+
+
+def _encryption(previous: dict[str, Any] | None, password: str | None, outdir: Path) -> dict[str, Any] | None:
+    """The journal's password check: the interrupted run's, which the password must match, or a
+    new one. Checked before the input is read, so a wrong password costs no time."""
+    if previous is None:
+        return password_check(password) if password else None
+    old = previous.get("encryption")
+    if old and not password:
+        raise BatchError(f"{outdir}: batch {previous['batch']} was started with --encrypt: resume it with the "
+                         "same password, or start over in a new directory")
+    if password and not old:
+        raise BatchError(f"{outdir}: batch {previous['batch']} was started without --encrypt (or by a docgen that "
+                         "kept no password check): resume it with the same options, or start over in a new directory")
+    if old and not matches(old, password or ""):
+        raise BatchError(f"{outdir}: the password differs from the one batch {previous['batch']} was started with "
+                         "(its finished bundles are encrypted with that one): resume with the same password, "
+                         "or start over in a new directory")
+    return old
+
+
+@contextmanager
+def _resumable(outdir: Path, journal: Journal, bundles: int) -> Iterator[None]:
+    """An error once the plan is in the journal leaves a run that --resume finishes: say so."""
+    try:
+        yield
+    except DocgenError as exc:
+        raise BatchError(f"{exc}; {outdir} keeps the {journal.finished()} finished bundle(s) of {bundles}: "
+                         "run the same command with --resume to finish") from exc
 
 
 def _preload_fonts(job: Job) -> None:
@@ -223,8 +266,6 @@ def _finish(outdir: Path, journal: Journal, plan: Plan, opts: BatchOptions) -> d
         "encrypted": bool(opts.password), "files": files,
     }
     write_summary(outdir, summary)
-    if not summary["reconciled"]:
-        raise BatchError(f"counts do not reconcile: {plan.input} read, {len(rows)} rendered, {rejected} rejected")
     return summary
 
 

@@ -17,8 +17,9 @@ from reportlab.pdfgen.canvas import Canvas
 
 from docgen.layout.model import ControlMark
 from docgen.output.control import ControlCode, draw_control_mark, layout_mark
+from docgen.output.encryption import encrypt_pdf
 from docgen.output.imposition import SheetSpec, SheetWriter
-from docgen.output.pdf import encrypt_pdf, new_canvas
+from docgen.output.pdf import new_canvas
 from docgen.output.spool import Entry
 from docgen.pipeline import Job, Outcome, open_job
 from docgen.render.page import PageDrawer

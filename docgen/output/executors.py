@@ -3,16 +3,32 @@
 Bundles are independent, so any of these gives the same files; results come back in any order
 and the driver writes them. At most a few bundles per worker are in flight, so memory stays flat
 however many bundles a run has.
+
+Pool workers never outlive the driver: on Linux the kernel kills them when it dies
+(PR_SET_PDEATHSIG), and everywhere a thread in each worker ends it once its parent is gone.
+Forked workers let go of the driver's private files (the spool of personal data) first thing.
 """
 from __future__ import annotations
 
 import concurrent.futures as cf
+import ctypes
 import gc
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
 from typing import Callable, Iterable, Iterator, Protocol, TypeVar
+
+from docgen.errors import BatchError
 
 T = TypeVar("T")
 R = TypeVar("R")
 IN_FLIGHT_PER_WORKER = 2
+PARENT_POLL_S = 0.2
+_PR_SET_PDEATHSIG = 1
+WORKER_LOST = "a worker process ended unexpectedly (killed, or out of memory)"
 
 
 class Executor(Protocol):
@@ -31,17 +47,54 @@ class SerialExecutor:
         pass
 
 
+def _worker_start(driver: int, private_fds: tuple[int, ...]) -> None:
+    """First thing in every pool worker: end with the driver, and let go of its private files."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass                                   # the watching thread still ends the worker
+    if os.getppid() != driver:                     # the driver died before the kernel was told
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(driver,), name="docgen-parent-watch", daemon=True).start()
+    if private_fds:
+        # point the inherited descriptors at /dev/null rather than closing them: the numbers stay
+        # valid for the copied file objects that own them, and the worker no longer holds the file
+        null = os.open(os.devnull, os.O_RDWR)
+        try:
+            for fd in private_fds:
+                os.dup2(null, fd)
+        finally:
+            os.close(null)
+
+
+def _watch_parent(driver: int) -> None:
+    while os.getppid() == driver:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)
+
+
 class ProcessExecutor:
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, private_fds: tuple[int, ...] = ()) -> None:
         self.workers = workers
         # Forked workers share the driver's memory (the job, the fonts) until a page is written
         # to; the collector writes to every object it scans, so park today's objects out of its
-        # reach first (the gc.freeze recipe), or each worker soon holds its own copy.
+        # reach first (the gc.freeze recipe), or each worker soon holds its own copy. Elsewhere
+        # workers are spawned and inherit no descriptors to let go of.
+        fork = sys.platform.startswith("linux")
         gc.collect()
         gc.freeze()
-        self._pool = cf.ProcessPoolExecutor(max_workers=workers)
+        self._pool = cf.ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("fork") if fork else None,
+            initializer=_worker_start, initargs=(os.getpid(), private_fds if fork else ()))
 
     def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
+        try:
+            yield from self._map(fn, tasks)
+        except cf.BrokenExecutor:
+            raise BatchError(WORKER_LOST) from None
+
+    def _map(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
         it = iter(tasks)
         running: set[cf.Future] = set()
         while True:
@@ -71,13 +124,13 @@ class DaskExecutor:
         try:
             from distributed import Client, LocalCluster
         except ImportError:
-            raise RuntimeError("--executor dask needs the 'dask' extra: pip install 'docgen[dask]'") from None
+            raise BatchError("--executor dask needs the 'dask' extra: pip install 'docgen[dask]'") from None
         self._cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1)
         self._client = Client(scheduler or self._cluster)
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})) or workers)
 
     def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
-        from distributed import as_completed
+        from distributed import KilledWorker, as_completed
 
         it = iter(tasks)
         window = self.workers * IN_FLIGHT_PER_WORKER
@@ -86,7 +139,10 @@ class DaskExecutor:
             return
         queue = as_completed(first)
         for future in queue:
-            result = future.result()
+            try:
+                result = future.result()
+            except KilledWorker:
+                raise BatchError(WORKER_LOST) from None
             future.release()
             for t in _take(it, 1):
                 queue.add(self._client.submit(fn, t, pure=False))
@@ -108,9 +164,11 @@ def _take(it: Iterator[T], n: int) -> list[T]:
     return out
 
 
-def make_executor(kind: str, workers: int, scheduler: str | None = None) -> Executor:
+def make_executor(kind: str, workers: int, scheduler: str | None = None,
+                  private_fds: tuple[int, ...] = ()) -> Executor:
+    """`private_fds`: the driver's descriptors that local pool workers must not keep open."""
     if kind == "dask":
         return DaskExecutor(workers, scheduler)
     if kind != "local":
         raise ValueError(f"unknown executor {kind!r} (local, dask)")
-    return SerialExecutor() if workers <= 1 else ProcessExecutor(workers)
+    return SerialExecutor() if workers <= 1 else ProcessExecutor(workers, private_fds)

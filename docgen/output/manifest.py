@@ -11,17 +11,19 @@ import csv
 import hashlib
 import io
 import json
-import os
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
+from docgen.errors import BatchError
+from docgen.output.files import atomic_write
 from docgen.validate.problems import Problem
 
 JOURNAL = "journal"
 MANIFEST_COLUMNS = ("sequence", "record_id", "row", "bundle", "file", "pages", "control", "sheet", "slot",
                     "slot_mm", "back_slot", "back_slot_mm", "file_sha256")
 PROBLEM_COLUMNS = ("row", "record_id", "field", "rule", "detail")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def bundle_name(bundle: int) -> str:
@@ -40,25 +42,24 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a hidden temporary beside path, flush it to disk, then rename it into place."""
-    tmp = path.with_name(f".{path.name}.partial")
-    try:
-        with tmp.open("wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def _json(data: Any) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
 
 def problem_dict(p: Problem) -> dict[str, Any]:
     return asdict(p)
+
+
+def read_json(path: Path, valid: Callable[[Any], bool], remedy: str) -> Any:
+    """A JSON file docgen wrote; one that no longer parses or holds what docgen wrote there is an
+    error that says what to do."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = None
+    if data is None or not valid(data):
+        raise BatchError(f"{path} is damaged (not what docgen wrote there); {remedy}")
+    return data
 
 
 class Journal:
@@ -70,7 +71,12 @@ class Journal:
 
     def plan(self) -> dict[str, Any] | None:
         path = self.dir / "plan.json"
-        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+        if not path.is_file():
+            return None
+        return read_json(path, lambda p: isinstance(p, dict) and isinstance(p.get("bundles"), list)
+                         and isinstance(p.get("fingerprint"), str),
+                         f"docgen cannot tell which run {self.outdir} holds: move the directory aside and run "
+                         "again into a new one")
 
     def write_plan(self, plan: dict[str, Any]) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -84,30 +90,47 @@ class Journal:
         path = self._entry_path(bundle)
         if not path.is_file():
             return None
-        entry = json.loads(path.read_text(encoding="utf-8"))
+        entry = self.entry(bundle)
         if entry["file"] is None:
             return entry
         pdf = self.outdir / entry["file"]
         return entry if pdf.is_file() and sha256_file(pdf) == entry["sha256"] else None
 
+    def finished(self) -> int:
+        """How many bundles have an entry (for messages; `done` is what resume trusts)."""
+        return sum(1 for _ in self.dir.glob("bundle-*.json")) if self.dir.is_dir() else 0
+
     def record(self, entry: dict[str, Any]) -> None:
         atomic_write(self._entry_path(entry["bundle"]), _json(entry))
 
     def entry(self, bundle: int) -> dict[str, Any]:
-        return json.loads(self._entry_path(bundle).read_text(encoding="utf-8"))
+        return read_json(self._entry_path(bundle),
+                         lambda e: isinstance(e, dict) and e.get("file") in (None, bundle_name(bundle))
+                         and {"sha256", "entries", "rejects", "warnings", "pages", "sheets"} <= e.keys(),
+                         f"delete it and run again with --resume: bundle {bundle} is then rendered again")
 
 
-def _cell(value: Any) -> str:
+def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        return " ".join(_cell(v) for v in value)
+        return " ".join(_text(v) for v in value)
     return str(value)
+
+
+def _cell(value: Any) -> str:
+    """A CSV cell a spreadsheet shows as text: one that starts like a formula (= + - @, tab, CR)
+    gets a leading single quote, as OWASP's CSV-injection guidance recommends. manifest.jsonl
+    keeps the exact values."""
+    text = _text(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _csv(columns: Iterable[str], rows: Iterable[dict[str, Any]]) -> bytes:
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    # RFC 4180 line ends: the csv module quotes a cell holding any character of the line ending,
+    # so with CRLF a stray CR or LF inside a cell cannot start a new row
+    w = csv.writer(out, lineterminator="\r\n")
     w.writerow(columns)
     for row in rows:
         w.writerow([_cell(row.get(c)) for c in columns])

@@ -1,20 +1,19 @@
 """Writing one PDF from prepared records: the counter reissue and the preview path.
 
 Files are written with ReportLab's invariant mode (no timestamps or random IDs), so the same
-input always gives the same bytes, and to a temporary name renamed into place when complete.
+input always gives the same bytes, and through docgen.output.files: never over an input, to a
+temporary name renamed into place when complete.
 """
 from __future__ import annotations
 
-import io
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterable
 
-from pypdf import PdfReader, PdfWriter
 from reportlab import rl_config
 from reportlab.pdfgen.canvas import Canvas
 
+from docgen.output.files import Inputs, atomic_file, check_target, remove_earlier_output, writing
 from docgen.pipeline import Job, Outcome
 from docgen.render.page import PageDrawer
 from docgen.render.registry import MM
@@ -48,14 +47,18 @@ def new_canvas(target: Path | str | IO[bytes], job: Job, size_mm: tuple[float, f
     return c
 
 
-def write_pdf(job: Job, outcomes: Iterable[Outcome], out: Path) -> RenderReport:
-    """Draw every printable outcome into `out`; rejected ones are listed in the report."""
+def write_pdf(job: Job, outcomes: Iterable[Outcome], out: Path, inputs: Inputs | None = None) -> RenderReport:
+    """Draw every printable outcome into `out`; rejected ones are listed in the report.
+
+    `inputs`: the files the run reads (default: the job's own), which `out` must not be.
+    """
     report = RenderReport()
     out = Path(out)
-    tmp = out.with_name(f".{out.name}.partial")
-    canvas = new_canvas(tmp, job)
-    drawer = PageDrawer(canvas, job.binder)
-    try:
+    inputs = inputs or Inputs.of(job)
+    check_target(out, inputs)
+    with atomic_file(out) as tmp:
+        canvas = new_canvas(tmp, job)
+        drawer = PageDrawer(canvas, job.binder)
         for outcome in outcomes:
             report.read += 1
             if outcome.document is None:
@@ -66,21 +69,8 @@ def write_pdf(job: Job, outcomes: Iterable[Outcome], out: Path) -> RenderReport:
             report.pages += drawer.draw(outcome.document)
             report.rendered += 1
         if report.rendered:
-            canvas.save()
-            os.replace(tmp, out)
-        else:
-            # an older file of that name must not be mistaken for this run's (a rejected reissue)
-            out.unlink(missing_ok=True)
-    finally:
-        tmp.unlink(missing_ok=True)
+            with writing(out):
+                canvas.save()
+    if not report.rendered:
+        remove_earlier_output(out, inputs)
     return report
-
-
-def encrypt_pdf(data: bytes, password: str) -> bytes:
-    """The PDF encrypted with AES-256 (opening needs the password); the IVs are random, so
-    encrypted output differs from run to run."""
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
-    writer.encrypt(user_password=password, algorithm="AES-256")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()

@@ -1,7 +1,8 @@
 """A spool of checked records, so bundles can be cut in mailing order from a streamed input.
 
 The file is anonymous (unlinked on creation): killed at any point, the run leaves no copy of
-the personal data behind. Only (offset, length) per record stays in memory.
+the personal data behind. Only (offset, length) per record stays in memory. Only the driver
+holds it open: pool workers are handed its descriptor to let go of (docgen.output.executors).
 """
 from __future__ import annotations
 
@@ -10,18 +11,27 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from docgen.errors import OutputError
+from docgen.output.files import reason
+
 Entry = tuple[int, dict[str, Any]]      # (input row, checked values)
+SPOOL_PREFIX = ".docgen-spool-"         # the name it has, on systems without anonymous files, until unlinked
 
 
 class Spool:
     def __init__(self, directory: Path) -> None:
-        self._fh = tempfile.TemporaryFile(dir=directory, prefix=".docgen-spool-")
+        self.directory = directory
+        self._fh = tempfile.TemporaryFile(dir=directory, prefix=SPOOL_PREFIX)
         self._end = 0
 
     def add(self, row: int, values: dict[str, Any]) -> tuple[int, int]:
         data = pickle.dumps((row, values), protocol=pickle.HIGHEST_PROTOCOL)
         self._fh.seek(self._end)
-        self._fh.write(data)
+        try:
+            self._fh.write(data)
+        except OSError as exc:
+            raise OutputError(f"{self.directory}: no room for the temporary copy of the checked records "
+                              f"({reason(exc)}); nothing is left behind: free space and run again") from exc
         where = (self._end, len(data))
         self._end += len(data)
         return where
@@ -29,6 +39,9 @@ class Spool:
     def read(self, where: tuple[int, int]) -> Entry:
         self._fh.seek(where[0])
         return pickle.loads(self._fh.read(where[1]))
+
+    def fileno(self) -> int:
+        return self._fh.fileno()
 
     def close(self) -> None:
         self._fh.close()

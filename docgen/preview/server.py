@@ -89,7 +89,10 @@ class PreviewApp:
 
     def state(self, query: dict[str, str]) -> dict[str, Any]:
         job, source = self._open()
-        records = source.choices()
+        # index, row and 管理番号 (only one that passes validation: a mis-mapped column or broken
+        # text is never shown): enough to pick a record, nothing personal
+        records = [{"index": i, "row": src.row, "record_id": values.get("record_id")}
+                   for i, (src, values, _) in enumerate(job.check(source.records()))]
         start = next((r["index"] for r in records if self.record_id and r["record_id"] == self.record_id), 0)
         return {"layout": job.layout.name, "file": self.layout_file.name, "data": source.path.name,
                 "pages": [p.name for p in job.layout.pages], "records": records, "start": start}
@@ -164,7 +167,8 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _json(self, payload: dict[str, Any]) -> None:
-        self._send(200, json.dumps(payload, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8")
+        # ASCII with \u escapes: any str encodes, even a lone surrogate read from a JSON Lines file
+        self._send(200, json.dumps(payload).encode("ascii"), "application/json; charset=utf-8")
 
     def _host_ok(self) -> bool:
         """Refuse other Host names, so a web page that rebinds its name to 127.0.0.1 reads nothing."""

@@ -39,10 +39,6 @@ class RecordFile:
     def records(self) -> Iterator[SourceRecord]:
         return read_records(self.path, mapping=self.mapping, encoding=self.encoding)
 
-    def choices(self) -> list[dict[str, Any]]:
-        """Index, row and 管理番号 of every record: enough to pick one, nothing personal."""
-        return [{"index": i, "row": r.row, "record_id": r.fields.get("record_id")} for i, r in enumerate(self.records())]
-
 
 def sample_list() -> list[dict[str, str]]:
     """The bundled samples (samples/samples.yaml): each data file with its layout."""

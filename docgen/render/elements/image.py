@@ -11,6 +11,11 @@ from docgen.render.registry import MM, ContentError, DrawContext, PrepareContext
 from docgen.paths import ROOT
 
 
+def image_file(src: str) -> Path:
+    """The file an image element's (filled-in) `src` names: absolute, or under docgen's root."""
+    return Path(src) if Path(src).is_absolute() else ROOT / src
+
+
 @element_kind(ImageElement)
 class Image:
     @staticmethod
@@ -18,7 +23,7 @@ class Image:
         src = prep.fill(el.src, ctx)
         if not src:
             return None
-        path = Path(src) if Path(src).is_absolute() else ROOT / src
+        path = image_file(src)
         if not path.is_file():
             raise ContentError("image", f"image file not found: {src}")
         return path
