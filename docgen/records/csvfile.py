@@ -6,9 +6,11 @@ record, not by physical line.
 
 A row whose cell count differs from the header's is never used: its cells may be shifted, so a
 part of an address could pass for a 管理番号 or a name. It is handed on as a record without
-values and with a problem. Short rows in a row whose cell counts add up to one record split by
-unquoted line breaks (n lines, header cells + n − 1 cells) are one such record, "row N (lines
-a–b)", so the rows after it keep their numbers.
+values and with a problem. Consecutive rows whose cell counts add up to one record split by
+unquoted line breaks (n lines holding header cells + n − 1) are one such record, reported as
+"row N: lines a–b hold one record split by ...", so the rows after it keep their numbers. That
+includes a full row followed by one-cell lines: its last cell was cut at a line break, and
+printing the first part would print a truncated address.
 """
 from __future__ import annotations
 
@@ -76,31 +78,27 @@ def csv_records(path: Path, codec: str, delimiter: str, fields: list[str | None]
             row += 1
             if not current.cells:
                 continue  # a blank line: no record, but it keeps its row number
-            if len(current.cells) == width:
-                values = {name: cell or None for name, cell in zip(fields, current.cells) if name is not None}
-                yield SourceRecord(row=row, where=f"row {row}", fields=values)
-                continue
-            if len(current.cells) > width:
-                yield _misshapen(row, f"{len(current.cells)} cells, header has {width}")
-                continue
-            # A short row: gather the short rows after it while they could complete one record.
-            parts = [current]
-            cells = len(current.cells)
-            while cells < width:
+            # Gather the rows after it that could be the rest of one record split by line breaks:
+            # a break splits one cell in two, so n lines of one record hold width + n − 1 cells.
+            parts, cells = [current], len(current.cells)
+            while width > 1 and cells <= width:
                 following = next(rows, None)
-                if following is None or not following.cells or len(following.cells) >= width:
+                if following is None or not following.cells or cells + len(following.cells) - 1 > width:
                     pending = following
                     break
                 parts.append(following)
-                cells += len(following.cells) - 1  # the break split one cell in two
-            if cells == width and len(parts) > 1:
+                cells += len(following.cells) - 1
+            if len(parts) == 1 and cells == width:
+                values = {name: cell or None for name, cell in zip(fields, current.cells) if name is not None}
+                yield SourceRecord(row=row, where=f"row {row}", fields=values)
+            elif cells == width:
                 yield _misshapen(row, f"lines {parts[0].first_line}–{parts[-1].last_line} hold one record split by "
                                       f"{len(parts) - 1} unquoted line break(s); quote cells that contain line breaks")
-                continue
-            # not a split record: each short row is a record of its own, rejected on its own
-            for i, part in enumerate(parts):
-                yield _misshapen(row + i, f"{len(part.cells)} cells, header has {width}")
-            row += len(parts) - 1
+            else:
+                # not one record: each row is rejected on its own
+                for i, part in enumerate(parts):
+                    yield _misshapen(row + i, f"{len(part.cells)} cells, header has {width}")
+                row += len(parts) - 1
 
 
 def _misshapen(row: int, detail: str) -> SourceRecord:
