@@ -43,7 +43,8 @@ _WIDE_ALNUM = "\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("record_id", "管理番号", Kind.TEXT, "Unique key of the record in its file; picks one card with --id.", max_len=32, personal=False),
+    Field("record_id", "管理番号", Kind.TEXT, "Unique key of the record in its file; picks one card with --id. Printable ASCII, no spaces.",
+          max_len=32, personal=False, charset="\\x21-\\x7e", charset_doc="printable ASCII characters without spaces"),
     Field("kigo", "記号", Kind.TEXT, "記号 of 国保 or 健康保険; may contain kanji (a place name). Kanji, kana, letters, digits and '-' only.",
           max_len=20, charset=_KANJI + _KANA + _ALNUM + _WIDE_ALNUM + "\\-", charset_doc="kanji, kana, letters, digits and '-'"),
     Field("bango", "番号", Kind.TEXT, "番号 of 国保 or 健康保険. ASCII letters, digits and '-' only.", max_len=20,
@@ -64,7 +65,7 @@ FIELDS: tuple[Field, ...] = (
     Field("address", "住所", Kind.TEXT, "Address as printed.", max_len=120),
     Field("copay_ratio", "一部負担金の割合", Kind.CHOICE, "1, 2 or 3 (割). 国保: only ages 70–74; 後期高齢者: always.", choices=("1", "2", "3")),
     Field("ratio_effective_date", "発効期日", Kind.DATE, "Date the 負担割合 (or the document) takes effect."),
-    Field("limit_class", "限度額適用区分", Kind.TEXT, "Optional item, printed only on application (e.g. ア, イ, 区Ⅱ).", max_len=12, personal=False),
+    Field("limit_class", "限度額適用区分", Kind.TEXT, "Optional item, printed only on application (e.g. ア, イ, 区Ⅱ).", max_len=8, personal=False),
     Field("limit_class_date", "限度額適用区分の発効期日", Kind.DATE, "Effective date of the 限度額適用区分."),
     Field("long_stay_date", "長期入院該当年月日", Kind.DATE, "Optional item: date long-term hospitalisation was recognised."),
     Field("special_care", "特別療養費", Kind.FLAG, "国保: household more than a year behind on 国保税; documents are marked 特別療養費."),

@@ -11,14 +11,13 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from docgen.bind.binder import Binder, BoundDocument
-from docgen.bind.template import Template
 from docgen.fonts import FontSet, load_fonts
 from docgen.layout.loader import LayoutError, ResolvedLayout, load_layout, load_profile
 from docgen.layout.profile import Profile
 from docgen.records import SourceRecord
 from docgen.validate.payload import payload_templates
 from docgen.validate.problems import Problem, RecordRejected
-from docgen.validate.record import check_record
+from docgen.validate.record import RecordRules, check_record
 
 
 @dataclass(frozen=True)
@@ -37,15 +36,16 @@ class Job:
     profile: Profile
     fonts: FontSet
     binder: Binder
-    payloads: tuple[Template, ...] = field(init=False)
+    rules: RecordRules = field(init=False)
 
     def __post_init__(self) -> None:
-        self.payloads = payload_templates(self.layout, self.profile)
+        model = self.layout.model
+        self.rules = RecordRules(model.scheme, tuple(model.requires), self.binder.renewal_start,
+                                 payload_templates(self.layout, self.profile), dict(model.limits))
 
     def check_one(self, src: SourceRecord) -> tuple[dict[str, Any], list[Problem]]:
         """One record's typed values and problems, by every rule of this layout and profile."""
-        model = self.layout.model
-        return check_record(src, model.scheme, model.requires, self.binder.renewal_start, self.payloads)
+        return check_record(src, self.rules)
 
     def check(self, records: Iterable[SourceRecord]) -> Iterator[tuple[SourceRecord, dict[str, Any], list[Problem]]]:
         """Each record's typed values and problems, including 管理番号 used twice in the file.

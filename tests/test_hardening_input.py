@@ -93,7 +93,7 @@ def test_every_sample_qr_splits_back_into_exactly_its_fields(sample, render_dir:
     from test_render_checks import _record_values
 
     job = open_job(sample.layout)
-    [template] = job.payloads
+    [template] = job.rules.payloads
     assert len(template.delimiters) == 1
     r = rendered(sample, render_dir)
     pages = rasterise(r.pdf, 300)

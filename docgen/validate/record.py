@@ -7,7 +7,8 @@ whitespace is absent, so a required field cannot be satisfied by spaces.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping
+import dataclasses
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -28,8 +29,9 @@ _SEX = {"1": "男", "2": "女", "男": "男", "女": "女"}
 _ASCII_DIGITS = set("0123456789")
 
 
-def _parse(field: Field, raw: str) -> tuple[Any, tuple[str, str] | None]:
-    """(value, None) or (None, (rule, detail)) for one field's raw text."""
+def _parse(field: Field, raw: str, limit: int | None = None) -> tuple[Any, tuple[str, str] | None]:
+    """(value, None) or (None, (rule, detail)) for one field's raw text; `limit` is a layout's
+    lower length limit for a text field."""
     if field.kind is Kind.DATE:
         try:
             return parse_date(raw), None
@@ -55,10 +57,10 @@ def _parse(field: Field, raw: str) -> tuple[Any, tuple[str, str] | None]:
         if value is None:
             return None, ("choice", f"must be one of {', '.join(field.choices)}")
         return value, None
-    return _text(field, raw)
+    return _text(field, raw, limit)
 
 
-def _text(field: Field, raw: str) -> tuple[str | None, tuple[str, str] | None]:
+def _text(field: Field, raw: str, limit: int | None) -> tuple[str | None, tuple[str, str] | None]:
     """Text as it will print: combining sequences composed (the one change made), then checked."""
     text = compose_marks(raw)
     broken = character_problems(text)
@@ -66,6 +68,8 @@ def _text(field: Field, raw: str) -> tuple[str | None, tuple[str, str] | None]:
         return None, broken[0]
     if field.charset and not _charset(field.charset).fullmatch(text):
         return None, ("characters", f"{field.label} holds {field.charset_doc} only")
+    if limit and len(text) > limit:
+        return None, ("text", f"longer than {limit} characters (this layout's limit; the field allows {field.max_len})")
     if field.max_len and len(text) > field.max_len:
         return None, ("text", f"longer than {field.max_len} characters")
     return text, None
@@ -81,12 +85,21 @@ def is_blank(raw: str | None) -> bool:
     return raw is None or raw == "" or raw.isspace()
 
 
-def check_record(src: SourceRecord, scheme: str, requires: Iterable[str], renewal_start: date | None = None,
-                 payloads: Sequence[Template] = ()) -> tuple[dict[str, Any], list[Problem]]:
+@dataclasses.dataclass(frozen=True)
+class RecordRules:
+    """What the rules need to know about the layout and profile a record is checked for."""
+
+    scheme: str
+    requires: tuple[str, ...] = ()
+    renewal_start: date | None = None
+    payloads: tuple[Template, ...] = ()       # machine-read templates: no value may hold their separators
+    limits: Mapping[str, int] = dataclasses.field(default_factory=dict)  # the layout's lower text limits
+
+
+def check_record(src: SourceRecord, rules: RecordRules) -> tuple[dict[str, Any], list[Problem]]:
     """Typed values of a record and the problems in it (empty when it may be printed).
 
     A record whose row is misshapen has no values to check: only its shape is reported.
-    `payloads` are the machine-read templates (QR) whose separators no field value may contain.
     """
     if src.problems:
         return {}, [Problem(src.row, None, "(row)", "row-shape", p) for p in src.problems]
@@ -103,19 +116,19 @@ def check_record(src: SourceRecord, scheme: str, requires: Iterable[str], renewa
     for name, raw in src.fields.items():
         if is_blank(raw):
             continue
-        value, broken = _parse(BY_NAME[name], raw)
+        value, broken = _parse(BY_NAME[name], raw, rules.limits.get(name))
         if broken:
             problem(name, *broken)
         elif value is not None:
             values[name] = value
     bad = {p.field for p in problems}
-    for name in requires:
+    for name in rules.requires:
         if name not in values and name not in bad:
             problem(name, "required", "this layout needs it; it is empty or only spaces")
     if "hihokensha_bango" in values and not valid_kouki_number(values["hihokensha_bango"]):
         problem("hihokensha_bango", "check-digit", "被保険者番号 check digit does not match")
-    problems.extend(delimiter_problems(payloads, values, src.row, rid))
-    _domain_rules(values, scheme, renewal_start, problem)
+    problems.extend(delimiter_problems(rules.payloads, values, src.row, rid))
+    _domain_rules(values, rules.scheme, rules.renewal_start, problem)
     return values, problems
 
 

@@ -1,0 +1,196 @@
+"""Defect 9 of issue 8: every built-in layout prints every value its fields allow.
+
+For each layout, one record per kind of worst case fills every text field at once to its limit
+(the field dictionary's, or the layout's lower `limits:`), with the widest characters the fonts
+have (every glyph of BIZ UD and IPAmj明朝 is at most 1 em: 山, Ｗ, 𠮷 from the fallback font), one
+long Latin word, and punctuation that 禁則 keeps off line starts; dates are the longest 和暦.
+Each must bind, print at a legible size, extract as the input, keep every glyph inside an
+element's box, and no glyph may overlap another.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+
+from docgen.fields import BY_NAME, Kind
+from docgen.layout.loader import available_layouts, element_fields, load_layout
+from docgen.layout.model import CutLineElement, FieldElement, ListElement, TextElement
+from docgen.output.pdf import write_pdf
+from docgen.pipeline import open_job
+from docgen.records import SourceRecord
+from docgen.render.elements.cutline import label_box
+from docgen.render.textfit import FittedText
+
+MM = 72 / 25.4
+LAYOUTS = available_layouts()
+# The smallest sizes the layouts may shrink to (README "Layouts"): names on a card 5.5 pt, any
+# other text 4.5 pt; 長体 never narrower than 55 %.
+NAME_FLOOR, TEXT_FLOOR, SCALE_FLOOR = 5.5, 4.5, 0.55
+NAME_FIELDS = {"name", "insured_name", "householder_name"}
+PATTERNS = {
+    "kanji": "山",
+    "full-width-latin": "Ｗ",
+    "non-bmp": "\U00020bb7",   # 𠮷, drawn from the IPAmj明朝 fallback
+    "latin-word": "W",         # one word as long as the field: it must break inside
+    "kinsoku": "山。",          # closing punctuation that may not start a line
+}
+# the longest 和暦 (平成30年12月28日), and the other dates valid around it
+DATES = {"birth_date": "1958-12-28", "acquired_date": "2018-12-28", "issue_date": "2026-07-15",
+         "limit_class_date": "2028-12-28", "long_stay_date": "2028-12-28"}
+OTHER = {"kokuho": {"edaban": "01", "sex": "男", "postal_code": "0000101", "special_care": "1"},
+         "kouki": {"hihokensha_bango": "01002344", "sex": "女", "postal_code": "0000708", "copay_ratio": "1"},
+         "kenpo": {"edaban": "01", "sex": "男", "relationship": "家族", "postal_code": "0000901",
+                   "mynumber_last4": "0418"}}
+
+
+def _fill(field: str, pattern: str, length: int) -> str:
+    charset = BY_NAME[field].charset
+    if charset and not all(_allowed(field, ch) for ch in pattern):
+        pattern = "W" if _allowed(field, "W") else "9"
+    return (pattern * length)[:length]
+
+
+def _allowed(field: str, ch: str) -> bool:
+    import re
+
+    return re.fullmatch(f"[{BY_NAME[field].charset}]", ch) is not None
+
+
+def worst_record(layout: str, pattern: str) -> dict[str, str]:
+    """Every text field of the layout at its limit in the pattern; the 管理番号 differs per pattern."""
+    model = load_layout(layout).model
+    used = set(model.requires)
+    for page in load_layout(layout).pages:
+        for el in page.elements:
+            used.update(element_fields(el))
+    fields = {**DATES, **OTHER[model.scheme]}
+    for name in used:
+        f = BY_NAME.get(name)
+        if f is not None and f.kind is Kind.TEXT:
+            fields[name] = _fill(name, pattern, model.limits.get(name, f.max_len))
+    fields["record_id"] = (str(list(PATTERNS.values()).index(pattern)) + fields["record_id"])[:len(fields["record_id"])]
+    return {k: v for k, v in fields.items() if k in used}
+
+
+@pytest.fixture(scope="module")
+def worst(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, list]]:
+    """Per layout: the PDF with one worst-case record per pattern, and the outcomes."""
+    out: dict[str, tuple[Path, list]] = {}
+    folder = tmp_path_factory.mktemp("capacity")
+    for layout in LAYOUTS:
+        job = open_job(layout)
+        records = [SourceRecord(i + 1, f"row {i + 1}", worst_record(layout, p)) for i, p in enumerate(PATTERNS.values())]
+        outcomes = list(job.prepare(records))
+        pdf = folder / f"{layout}.pdf"
+        write_pdf(job, outcomes, pdf)
+        out[layout] = (pdf, outcomes)
+    return out
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_defect9_every_field_at_its_limit_binds_at_a_legible_size(layout: str, worst) -> None:
+    _, outcomes = worst[layout]
+    card = load_layout(layout).model.document == "card"
+    for pattern, outcome in zip(PATTERNS, outcomes):
+        assert outcome.document is not None, (pattern, [str(p) for p in outcome.problems])
+        for page in outcome.document.pages:
+            for el, prepared in page.items:
+                if not isinstance(el, FieldElement) or not isinstance(prepared, FittedText):
+                    continue
+                floor = NAME_FLOOR if card and NAME_FIELDS & set(element_fields(el)) else TEXT_FLOOR
+                assert prepared.size >= floor - 1e-9, (pattern, el.id, prepared.size)
+                assert prepared.scale >= SCALE_FLOOR - 1e-9, (pattern, el.id, prepared.scale)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_defect9_worst_case_text_extracts_exactly_and_stays_in_its_boxes(layout: str, worst) -> None:
+    pdf, outcomes = worst[layout]
+    resolved = load_layout(layout)
+    n = len(resolved.pages)
+    h_mm = resolved.model.size_mm[1]
+    doc = pdfium.PdfDocument(pdf)
+    assert len(doc) == n * len(PATTERNS)
+    for r, pattern in enumerate(PATTERNS):
+        record = worst_record(layout, PATTERNS[pattern])
+        text = "".join(_squash(doc[r * n + p].get_textpage().get_text_range()) for p in range(n))
+        printed = {f for page in resolved.pages for el in page.elements for f in element_fields(el)}
+        for name, value in record.items():
+            if BY_NAME[name].kind is Kind.TEXT and name in printed:
+                assert _squash(value) in text, f"{pattern}: {name} not extracted exactly"
+        for p in range(n):
+            boxes = text_boxes(resolved.pages[p].elements)
+            chars = _char_boxes(doc[r * n + p], h_mm)
+            for c, (x0, y0, x1, y1) in chars:
+                assert any(b[0] - 0.15 <= x0 and x1 <= b[2] + 0.15 and b[1] - 0.15 <= y0 and y1 <= b[3] + 0.15
+                           for b in boxes), f"{pattern}: page {p + 1} char {c} outside every box"
+            _assert_no_overlap(chars, f"{layout} {pattern} page {p + 1}")
+
+
+def text_boxes(elements: list) -> list[tuple[float, float, float, float]]:
+    """(x0, y0, x1, y1) in mm of every box text may be drawn in: text elements and cut-line labels."""
+    boxes = [(e.x, e.y, e.x + e.w, e.y + e.h) for e in elements if isinstance(e, (TextElement, FieldElement, ListElement))]
+    for e in elements:
+        if isinstance(e, CutLineElement):
+            x, y, w, h = label_box(e)
+            boxes.append((x, y, x + w, y + h))
+    return boxes
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text if ch not in " \u3000\r\n\t")
+
+
+def _char_boxes(page: pdfium.PdfPage, h_mm: float) -> list[tuple[int, tuple[float, float, float, float]]]:
+    """Each drawn character's ink box in mm from the top-left; PDFium reports a character outside
+    the BMP as two UTF-16 units with one box, kept once."""
+    tp = page.get_textpage()
+    out = []
+    for c in range(tp.count_chars()):
+        if tp.get_text_range(c, 1).isspace():
+            continue
+        left, bottom, right, top = tp.get_charbox(c)
+        box = (left / MM, h_mm - top / MM, right / MM, h_mm - bottom / MM)
+        if not out or out[-1][1] != box:
+            out.append((c, box))
+    return out
+
+
+def _assert_no_overlap(chars: list, where: str, tol: float = 0.05) -> None:
+    """No two glyphs' ink boxes intersect by more than `tol` mm both ways (sweep over x)."""
+    ordered = sorted(chars, key=lambda cb: cb[1][0])
+    for i, (c, (x0, y0, x1, y1)) in enumerate(ordered):
+        for d, (u0, v0, u1, v1) in ordered[i + 1:]:
+            if u0 >= x1 - tol:
+                break
+            if min(x1, u1) - max(x0, u0) > tol and min(y1, v1) - max(y0, v0) > tol:
+                raise AssertionError(f"{where}: characters {c} and {d} overlap")
+
+
+def test_defect9_kenpo_card_prints_every_name_the_field_allows() -> None:
+    from test_validation import KENPO, one, printed, rec
+
+    kenpo = open_job("kenpo-card")
+    for name in ("東三条院勅使河原" * 5, "山" * 40, "山" * 37, "見本　" + "ミ" * 34):
+        outcome = one(kenpo, rec(base=KENPO, name=name, insured_name=name))
+        assert outcome.document is not None, [str(p) for p in outcome.problems]
+        assert printed(outcome, "name").replace("\n", "") == name
+        assert printed(outcome, "insured").replace("\n", "") == name
+
+
+def test_defect9_remarks_and_kana_at_the_field_limit_print_or_meet_a_documented_layout_limit() -> None:
+    from test_validation import KENPO, has, one, printed, rec
+
+    kokuho = open_job("kokuho-card")
+    outcome = one(kokuho, rec(remarks="備" * 80, name_kana="ア" * 60))
+    assert printed(outcome, "remarks").replace("\n", "") == "備" * 80
+    assert printed(outcome, "name-kana") == "ア" * 60
+    kenpo = open_job("kenpo-card")
+    assert one(kenpo, rec(base=KENPO, remarks="備" * 48, name_kana="ア" * 40)).document is not None
+    outcome = one(kenpo, rec(base=KENPO, remarks="備" * 49, name_kana="ア" * 41))
+    assert outcome.document is None
+    assert has(outcome.problems, "remarks", "text") and has(outcome.problems, "name_kana", "text")
+    details = {p.field: p.detail for p in outcome.problems}
+    assert details["remarks"] == "longer than 48 characters (this layout's limit; the field allows 80)"
+    assert details["name_kana"] == "longer than 40 characters (this layout's limit; the field allows 60)"
