@@ -9,6 +9,7 @@ element's box, and no glyph may overlap another.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -16,14 +17,13 @@ import pytest
 
 from docgen.fields import BY_NAME, Kind
 from docgen.layout.loader import available_layouts, element_fields, load_layout
-from docgen.layout.model import CutLineElement, FieldElement, ListElement, TextElement
+from docgen.layout.model import FieldElement
 from docgen.output.pdf import write_pdf
 from docgen.pipeline import open_job
 from docgen.records import SourceRecord
-from docgen.render.elements.cutline import label_box
 from docgen.render.textfit import FittedText
+from pdfcheck import assert_glyphs_in_boxes, page_text, squash
 
-MM = 72 / 25.4
 LAYOUTS = available_layouts()
 # The smallest sizes the layouts may shrink to (README "Layouts"): names on a card 5.5 pt, any
 # other text 4.5 pt; 長体 never narrower than 55 %.
@@ -53,8 +53,6 @@ def _fill(field: str, pattern: str, length: int) -> str:
 
 
 def _allowed(field: str, ch: str) -> bool:
-    import re
-
     return re.fullmatch(f"[{BY_NAME[field].charset}]", ch) is not None
 
 
@@ -112,60 +110,15 @@ def test_defect9_worst_case_text_extracts_exactly_and_stays_in_its_boxes(layout:
     h_mm = resolved.model.size_mm[1]
     doc = pdfium.PdfDocument(pdf)
     assert len(doc) == n * len(PATTERNS)
+    printed = {f for page in resolved.pages for el in page.elements for f in element_fields(el)}
     for r, pattern in enumerate(PATTERNS):
         record = worst_record(layout, PATTERNS[pattern])
-        text = "".join(_squash(doc[r * n + p].get_textpage().get_text_range()) for p in range(n))
-        printed = {f for page in resolved.pages for el in page.elements for f in element_fields(el)}
+        text = "".join(squash(page_text(doc[r * n + p])) for p in range(n))
         for name, value in record.items():
             if BY_NAME[name].kind is Kind.TEXT and name in printed:
-                assert _squash(value) in text, f"{pattern}: {name} not extracted exactly"
+                assert squash(value) in text, f"{pattern}: {name} not extracted exactly"
         for p in range(n):
-            boxes = text_boxes(resolved.pages[p].elements)
-            chars = _char_boxes(doc[r * n + p], h_mm)
-            for c, (x0, y0, x1, y1) in chars:
-                assert any(b[0] - 0.15 <= x0 and x1 <= b[2] + 0.15 and b[1] - 0.15 <= y0 and y1 <= b[3] + 0.15
-                           for b in boxes), f"{pattern}: page {p + 1} char {c} outside every box"
-            _assert_no_overlap(chars, f"{layout} {pattern} page {p + 1}")
-
-
-def text_boxes(elements: list) -> list[tuple[float, float, float, float]]:
-    """(x0, y0, x1, y1) in mm of every box text may be drawn in: text elements and cut-line labels."""
-    boxes = [(e.x, e.y, e.x + e.w, e.y + e.h) for e in elements if isinstance(e, (TextElement, FieldElement, ListElement))]
-    for e in elements:
-        if isinstance(e, CutLineElement):
-            x, y, w, h = label_box(e)
-            boxes.append((x, y, x + w, y + h))
-    return boxes
-
-
-def _squash(text: str) -> str:
-    return "".join(ch for ch in text if ch not in " \u3000\r\n\t")
-
-
-def _char_boxes(page: pdfium.PdfPage, h_mm: float) -> list[tuple[int, tuple[float, float, float, float]]]:
-    """Each drawn character's ink box in mm from the top-left; PDFium reports a character outside
-    the BMP as two UTF-16 units with one box, kept once."""
-    tp = page.get_textpage()
-    out = []
-    for c in range(tp.count_chars()):
-        if tp.get_text_range(c, 1).isspace():
-            continue
-        left, bottom, right, top = tp.get_charbox(c)
-        box = (left / MM, h_mm - top / MM, right / MM, h_mm - bottom / MM)
-        if not out or out[-1][1] != box:
-            out.append((c, box))
-    return out
-
-
-def _assert_no_overlap(chars: list, where: str, tol: float = 0.05) -> None:
-    """No two glyphs' ink boxes intersect by more than `tol` mm both ways (sweep over x)."""
-    ordered = sorted(chars, key=lambda cb: cb[1][0])
-    for i, (c, (x0, y0, x1, y1)) in enumerate(ordered):
-        for d, (u0, v0, u1, v1) in ordered[i + 1:]:
-            if u0 >= x1 - tol:
-                break
-            if min(x1, u1) - max(x0, u0) > tol and min(y1, v1) - max(y0, v0) > tol:
-                raise AssertionError(f"{where}: characters {c} and {d} overlap")
+            assert_glyphs_in_boxes(doc[r * n + p], resolved.pages[p].elements, h_mm, f"{layout} {pattern} page {p + 1}")
 
 
 def test_defect9_kenpo_card_prints_every_name_the_field_allows() -> None:
