@@ -12,6 +12,9 @@ from docgen.fonts.sequences import code_points, is_mark, is_selector
 # reads back from the text layer, so they are refused rather than silently removed.
 _INVISIBLE = {0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x180E}
 _BIDI = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A)) | {0x200E, 0x200F, 0x061C}
+# Alphabetic presentation forms (ﬁ, ﬂ, ...): typesetting ligatures, not characters of a name or an
+# address; PDF readers extract them as their letters ("fi"), so the text layer would differ.
+_PRESENTATION = range(0xFB00, 0xFB50)
 # The two spaces Japanese records use. Any other space (no-break U+00A0, en/em/thin spaces,
 # U+202F ...) prints like one of them but reads back as a different character from the text
 # layer (ReportLab even subsets U+00A0 as U+0020), so it is refused, not silently replaced.
@@ -27,7 +30,8 @@ _fine: set[str] = set()
 def character_problems(text: str) -> list[tuple[str, str]]:
     """(rule, detail) for each rule the text breaks, each rule once.
 
-    Rule "text": control, bidi override, zero-width or stray variation selector (a selector right
+    Rule "text": control, bidi override, zero-width, presentation-form ligature or stray variation
+    selector (a selector right
     after a kanji is part of the name, an ideographic variation sequence, and is kept).
     Rule "unusual-space": a space other than U+0020 and U+3000. Rule "combining-mark": a mark
     left over after `compose_marks`, which no font in docgen can draw onto its base.
@@ -49,6 +53,8 @@ def character_problems(text: str) -> list[tuple[str, str]]:
             add("bidi control character")
         elif cp in _INVISIBLE:
             add("zero-width character")
+        elif cp in _PRESENTATION:
+            add("presentation-form ligature")
         elif is_selector(cp):
             if not prev or not unicodedata.name(prev, "").startswith("CJK"):
                 add("variation selector not after a kanji")
