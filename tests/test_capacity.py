@@ -67,7 +67,7 @@ def worst_record(layout: str, pattern: str) -> dict[str, str]:
     for name in used:
         f = BY_NAME.get(name)
         if f is not None and f.kind is Kind.TEXT:
-            fields[name] = _fill(name, pattern, model.limits.get(name, f.max_len))
+            fields[name] = _fill(name, pattern, getattr(model, "limits", {}).get(name, f.max_len))
     fields["record_id"] = (str(list(PATTERNS.values()).index(pattern)) + fields["record_id"])[:len(fields["record_id"])]
     return {k: v for k, v in fields.items() if k in used}
 

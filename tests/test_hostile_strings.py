@@ -41,7 +41,7 @@ def test_every_hostile_string_in_every_text_field(layout: str, tmp_path: Path) -
             row += 1
             [outcome] = job.prepare([SourceRecord(row, f"row {row}", {**base, field: value})])
             if outcome.document is None:
-                check_rejection(outcome, row, value)
+                check_rejection(outcome, row, field, value)
             else:
                 good.append(outcome)
                 expected.append((row, field, expected_text(value) if field in printed else ""))
