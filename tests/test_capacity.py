@@ -147,3 +147,22 @@ def test_defect9_remarks_and_kana_at_the_field_limit_print_or_meet_a_documented_
     details = {p.field: p.detail for p in outcome.problems}
     assert details["remarks"] == "longer than 48 characters (this layout's limit; the field allows 80)"
     assert details["name_kana"] == "longer than 40 characters (this layout's limit; the field allows 60)"
+
+
+def test_wrapped_text_takes_the_largest_size_that_fits() -> None:
+    """Three lines at the full size beat two lines shrunk (the addressee block's long addresses),
+    and wrap_min_size lets a name take a second line below its one-line minimum."""
+    from docgen.fonts import load_fonts
+    from docgen.layout.model import Fit, TextStyle
+    from docgen.render.textfit import fit_text
+
+    chain = load_fonts().chain("gothic")
+    style = TextStyle(size=10, fit=Fit(min_size=8, max_lines=3, leading=1.2))
+    fitted = fit_text("山" * 50, chain, style, 20 * 10, 3.2 * 10 * 1.2 + 1)
+    assert (len(fitted.lines), fitted.size, fitted.scale) == (3, 10, 1.0)
+    name = TextStyle(size=9, fit=Fit(min_size=6, min_scale=0.6, wrap_min_size=5.5, max_lines=2, leading=1.05))
+    width, height = 46 * 72 / 25.4, 4.0 * 72 / 25.4
+    one_line = fit_text("山" * 30, chain, name, width, height)
+    assert (len(one_line.lines), one_line.size) == (1, 6)          # one line while 6 pt × 60 % holds it
+    two_lines = fit_text("山" * 40, chain, name, width, height)
+    assert (len(two_lines.lines), two_lines.size, two_lines.scale) == (2, 5.5, 1.0)

@@ -26,12 +26,21 @@ def is_mark(ch: str) -> bool:
     return unicodedata.category(ch) in _MARKS and not is_selector(ord(ch))
 
 
+# Characters seen that are neither a selector nor a mark, so each is a cluster of its own: most
+# texts are made of them only, and a set test is far cheaper than the loop below in bulk runs.
+_plain: set[str] = set()
+
+
 def clusters(text: str) -> Iterator[str]:
     """Yield each character with the variation selector and combining marks that follow it.
 
     A selector or mark with no character before it (at the start, or after a selector that
     already has its base) stays a cluster of its own.
     """
+    if _plain.issuperset(text):
+        yield from text
+        return
+    _plain.update(ch for ch in text if not is_selector(ord(ch)) and not is_mark(ch))
     i, n = 0, len(text)
     while i < n:
         j = i + 1
@@ -50,7 +59,7 @@ def compose_marks(text: str) -> str:
     Only such clusters change, and only when the base itself is its own canonical form (so 神
     U+FA19 + a mark is left alone); marks that do not compose stay, for validation to refuse.
     """
-    if text.isascii():
+    if _plain.issuperset(text):
         return text
     out: list[str] = []
     for seq in clusters(text):
