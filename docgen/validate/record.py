@@ -6,9 +6,9 @@ whitespace is absent, so a required field cannot be satisfied by spaces.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
-import dataclasses
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -82,7 +82,7 @@ def _charset(charset: str) -> re.Pattern[str]:
 
 def is_blank(raw: str | None) -> bool:
     """Empty, or only whitespace (spaces, U+3000, no-break spaces, tabs): nothing to print."""
-    return raw is None or raw == "" or raw.isspace()
+    return not raw or raw.isspace()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,7 +124,7 @@ def check_record(src: SourceRecord, rules: RecordRules) -> tuple[dict[str, Any],
     bad = {p.field for p in problems}
     for name in rules.requires:
         if name not in values and name not in bad:
-            problem(name, "required", "this layout needs it; it is empty or only spaces")
+            problem(name, "required", "this layout needs it (missing, empty or only spaces)")
     if "hihokensha_bango" in values and not valid_kouki_number(values["hihokensha_bango"]):
         problem("hihokensha_bango", "check-digit", "被保険者番号 check digit does not match")
     problems.extend(delimiter_problems(rules.payloads, values, src.row, rid))
