@@ -5,7 +5,7 @@ either rendered or rejected with its problems: none is dropped.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -15,8 +15,9 @@ from docgen.fonts import FontSet, load_fonts
 from docgen.layout.loader import LayoutError, ResolvedLayout, load_layout, load_profile
 from docgen.layout.profile import Profile
 from docgen.records import SourceRecord
+from docgen.validate.payload import payload_templates
 from docgen.validate.problems import Problem, RecordRejected
-from docgen.validate.record import check_record
+from docgen.validate.record import RecordRules, check_record
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,16 @@ class Job:
     profile: Profile
     fonts: FontSet
     binder: Binder
+    rules: RecordRules = field(init=False)
+
+    def __post_init__(self) -> None:
+        model = self.layout.model
+        self.rules = RecordRules(model.scheme, tuple(model.requires), self.binder.renewal_start,
+                                 payload_templates(self.layout, self.profile), dict(model.limits))
+
+    def check_one(self, src: SourceRecord) -> tuple[dict[str, Any], list[Problem]]:
+        """One record's typed values and problems, by every rule of this layout and profile."""
+        return check_record(src, self.rules)
 
     def check(self, records: Iterable[SourceRecord]) -> Iterator[tuple[SourceRecord, dict[str, Any], list[Problem]]]:
         """Each record's typed values and problems, including 管理番号 used twice in the file.
@@ -43,9 +54,8 @@ class Job:
         before the costly binding and drawing are spread over workers.
         """
         seen: set[str] = set()
-        model = self.layout.model
         for src in records:
-            values, problems = check_record(src, model.scheme, model.requires, self.binder.renewal_start)
+            values, problems = self.check_one(src)
             rid = values.get("record_id")
             if rid is not None:
                 if rid in seen:

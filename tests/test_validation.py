@@ -272,25 +272,6 @@ def test_character_no_font_has(kokuho):
     assert "\ue000" not in str(p)
 
 
-def test_name_too_long_for_its_box():
-    # kenpo-card's name box is 46 mm (130 pt): 40 full-width characters need 40 × 6 pt × 60 % = 144 pt
-    kenpo = open_job("kenpo-card")
-    long_name = "東三条院勅使河原" * 5
-    outcome = one(kenpo, rec(base=KENPO, name=long_name, insured_name="見本　誠"))
-    assert outcome.document is None
-    assert has(outcome.problems, "name", "fits-box"), [str(p) for p in outcome.problems]
-    assert_private(outcome.problems, dict(KENPO, name=long_name))
-    # the same record with a name that fits condensed binds
-    assert one(kenpo, rec(base=KENPO, name="東三条院勅使河原" * 3)).document is not None
-
-
-def test_kana_too_long_for_its_box(kokuho):
-    # kokuho-card フリガナ: 62 mm at 5 pt and at most 60 % → 58 full-width characters
-    outcome = one(kokuho, rec(name_kana="ア" * 60))
-    assert has(outcome.problems, "name-kana", "fits-box")
-    assert one(kokuho, rec(name_kana="ア" * 55)).document is not None
-
-
 def test_name_longer_than_the_field_allows(kokuho):
     outcome = one(kokuho, rec(name="見" * 41))
     assert has(outcome.problems, "name", "text")

@@ -65,22 +65,33 @@ class Template:
         self.fields = tuple(".".join(s.path) for s in slots if s.path)
         # (field, formatter names) per placeholder, so a loader can check formats against field kinds
         self.uses = tuple((".".join(s.path), s.steps) for s in slots if s.path)
+        # the fixed characters between and after placeholders: what a machine reading the filled
+        # template (a QR code) splits it on
+        first = next((i for i, s in enumerate(slots) if s.path), len(slots))
+        self.delimiters = "".join(dict.fromkeys("".join(s.literal for s in slots[first + 1:])))
 
     def render(self, ctx: Mapping[str, Any]) -> str:
         out = []
         for slot in self._slots:
             out.append(slot.literal)
-            if slot.path is None:
-                continue
-            value: Any = ctx.get(slot.path[0])
-            for attr in slot.path[1:]:
-                value = getattr(value, attr, None) if value is not None else None
-            if value is None or value == "":
-                out.append(ABSENT_MARK if slot.optional else "")
-                continue
-            if isinstance(value, date) and not slot.steps:
-                value = format_wareki(value, "long")
-            for step in slot.steps:
-                value = FORMATTERS[step](value)
-            out.append(str(value))
+            if slot.path is not None:
+                out.append(self._fill(slot, ctx))
         return "".join(out)
+
+    def slot_texts(self, ctx: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """(field, its filled text) for each placeholder whose field `ctx` holds."""
+        return [(".".join(slot.path), self._fill(slot, ctx)) for slot in self._slots
+                if slot.path is not None and slot.path[0] in ctx]
+
+    @staticmethod
+    def _fill(slot: _Slot, ctx: Mapping[str, Any]) -> str:
+        value: Any = ctx.get(slot.path[0]) if slot.path else None
+        for attr in (slot.path or ())[1:]:
+            value = getattr(value, attr, None) if value is not None else None
+        if value is None or value == "":
+            return ABSENT_MARK if slot.optional else ""
+        if isinstance(value, date) and not slot.steps:
+            value = format_wareki(value, "long")
+        for step in slot.steps:
+            value = FORMATTERS[step](value)
+        return str(value)

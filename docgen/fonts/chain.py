@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from reportlab.pdfbase import pdfmetrics
 
 from docgen.fonts.face import Face
-from docgen.fonts.sequences import clusters, code_points
+from docgen.fonts.sequences import clusters, code_points, is_mark
 
 
 class MissingGlyphError(ValueError):
@@ -24,7 +24,8 @@ class MissingGlyphError(ValueError):
 class FontChain:
     """Fonts tried in order for each character or variation sequence; first that covers it wins.
 
-    Fallback fonts are loaded only when a text needs them (IPAmj明朝 is 46 MB).
+    Fallback fonts are loaded only when a text needs them (IPAmj明朝 is 46 MB). A combining mark
+    is covered by no font: ReportLab would draw it after its base with an advance of its own.
     """
 
     def __init__(self, families: Sequence[str], load: Callable[[str], Face]) -> None:
@@ -33,6 +34,8 @@ class FontChain:
         self._primary = load(self.families[0])
         self._loaded: list[Face] = [self._primary]
         self._choice: dict[str, Face | None] = {}
+        # what the primary font draws on its own, for the fast path of texts it wholly covers
+        self._plain = frozenset(ch for ch in self._primary.chars if not is_mark(ch))
         self.name = self._primary.name
         # ascent of the family's own font as a fraction of the font size, to place baselines
         self.ascent = self._primary.ascent
@@ -43,7 +46,7 @@ class FontChain:
         Variation sequences come back as one private-use character each, which the font's
         ToUnicode maps back to the original pair, so the PDF's text still equals the input.
         """
-        if self._primary.chars.issuperset(text):
+        if self._plain.issuperset(text):
             return [(self.name, text)] if text else []
         runs: list[tuple[str, list[str]]] = []
         missing: dict[str, None] = {}
@@ -61,13 +64,13 @@ class FontChain:
 
     def width(self, text: str, size: float) -> float:
         """Width in points of text drawn at size: the sum over runs(), as the renderer draws it."""
-        if self._primary.chars.issuperset(text):
+        if self._plain.issuperset(text):
             return self._primary.font.stringWidth(text, size)
         return sum(pdfmetrics.stringWidth(s, name, size) for name, s in self.runs(text))
 
     def missing(self, text: str) -> list[str]:
         """Characters or sequences no font in the chain covers, each once, in order of appearance."""
-        if self._primary.chars.issuperset(text):
+        if self._plain.issuperset(text):
             return []
         return list(dict.fromkeys(seq for seq in clusters(text) if self._face_for(seq) is None))
 
@@ -76,7 +79,7 @@ class FontChain:
             return self._choice[seq]
         except KeyError:
             pass
-        face = next((f for f in self._faces() if f.covers(seq)), None)
+        face = None if any(map(is_mark, seq)) else next((f for f in self._faces() if f.covers(seq)), None)
         self._choice[seq] = face
         return face
 

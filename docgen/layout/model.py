@@ -10,6 +10,8 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from docgen.fields import BY_NAME, Kind
+
 PAGE_SIZES_MM: dict[str, tuple[float, float]] = {
     "card": (86.0, 54.0),       # ISO/IEC 7810 ID-1 rounded as insurers specify it
     "a4": (210.0, 297.0),
@@ -58,11 +60,15 @@ class Fit(Strict):
     """How text that is too long for its box is made to fit, in this order.
 
     1. shrink the size down to `min_size`; 2. condense horizontally (長体) down to `min_scale`;
-    3. wrap onto up to `max_lines` lines with Japanese line-breaking rules (禁則).
+    3. wrap onto up to `max_lines` lines with Japanese line-breaking rules (禁則), at the largest
+    size (down to `wrap_min_size`) at which the lines fit the box, then condensed at that size.
     Text that still does not fit is a validation error for the record: never clipped.
     """
 
     min_size: float | None = Field(default=None, gt=0, description="points; default: the element's size (no shrinking)")
+    wrap_min_size: float | None = Field(default=None, ge=4.0, description=(
+        "points, the smallest size of wrapped text; default: min_size. Lower, it lets a long value take "
+        "a second line where one line would need a smaller size"))
     min_scale: float = Field(default=1.0, gt=0.3, le=1.0, description="narrowest horizontal scale, e.g. 0.6 for 長体60%")
     max_lines: int = Field(default=1, ge=1, le=12)
     leading: float = Field(default=1.15, ge=1.0, le=3.0, description="line height as a multiple of the size")
@@ -239,9 +245,21 @@ class Layout(Strict):
     page_size: Literal["card", "a4", "postcard"] | tuple[float, float] = "card"
     profile: str = Field(description="default insurer profile, relative to the profiles folder")
     requires: list[str] = Field(default_factory=list, description="record fields every record must have")
+    limits: dict[str, int] = Field(default_factory=dict, description=(
+        "characters per text field where this layout's box holds fewer than the field dictionary allows"))
     window: Window | None = Field(default=None, description="envelope window the addressee block must fit (mailings)")
     control_mark: ControlMark | None = Field(default=None, description="control mark position for `docgen batch` (default: A4 bottom-left margin)")
     pages: list[Page]
+
+    @model_validator(mode="after")
+    def _limits_lower_text_fields(self) -> "Layout":
+        for name, limit in self.limits.items():
+            field = BY_NAME.get(name)
+            if field is None or field.kind is not Kind.TEXT or not field.max_len:
+                raise ValueError(f"limits: '{name}' is not a text field")
+            if not 0 < limit <= field.max_len:
+                raise ValueError(f"limits: {name}: {limit} must be 1 to {field.max_len} (the field's own limit)")
+        return self
 
     @property
     def size_mm(self) -> tuple[float, float]:

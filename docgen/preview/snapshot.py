@@ -25,7 +25,6 @@ from docgen.preview.raster import rasterise, side_by_side
 from docgen.records import RecordFileError, SourceRecord, read_records
 from docgen.render.registry import ContentError, kind_of
 from docgen.validate.problems import Problem
-from docgen.validate.record import check_record
 
 
 @dataclass(frozen=True)
@@ -133,8 +132,7 @@ class Snapshot:
 
 def snapshot(job: Job, src: SourceRecord, dpi: int) -> Snapshot:
     """Render one record through the normal writer, keeping the PDF only while rasterising."""
-    model = job.layout.model
-    values, problems = check_record(src, model.scheme, model.requires, job.binder.renewal_start)
+    values, problems = job.check_one(src)
     doc, marks, misfits = inspect(job.binder, values, src.row)
     with tempfile.TemporaryDirectory(prefix="docgen-preview-") as tmp:
         pdf = Path(tmp) / "record.pdf"

@@ -20,7 +20,11 @@ RULE = "records files must be UTF-8 (with or without BOM) or CP932 (Windows Shif
 # Not text in any file we accept. Python's cp932 codec also decodes the single bytes 0x80, 0xA0
 # and 0xFD-0xFF (to U+0080 and U+F8F0-U+F8F3) for Windows round-tripping, but no Shift_JIS text
 # contains them; refusing them is what stops arbitrary binary from "decoding" as CP932.
-_NOT_TEXT = {"utf-8": re.compile("\x00"), "cp932": re.compile("[\x00\x80\uf8f0-\uf8f3]")}
+# A NUL byte is not refused here: one in a cell rejects that record (validation's control-character
+# rule) and the rest of the file goes through. Many NULs near the start are refused below: that
+# is UTF-16 without a byte-order mark, or not text at all.
+_NOT_CP932 = re.compile("[\x80\uf8f0-\uf8f3]")
+_HEAD = 4096
 
 
 class _Bad(NamedTuple):
@@ -35,6 +39,7 @@ def choose_encoding(path: Path, requested: str | None) -> str:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise RecordFileError(f"{path}: starts with a UTF-16 byte-order mark; {RULE}")
     has_bom = head.startswith(codecs.BOM_UTF8)
+    _refuse_wide_text(path)
     if requested is not None:
         try:
             codec = codecs.lookup(requested).name
@@ -46,18 +51,27 @@ def choose_encoding(path: Path, requested: str | None) -> str:
         if bad:
             raise RecordFileError(f"{path}: not valid {requested} at byte offset {bad.offset} (line {bad.line})")
         return codec
-    bad_utf8 = _first_bad(path, "utf-8", _NOT_TEXT["utf-8"])
+    bad_utf8 = _first_bad(path, "utf-8", None)
     if bad_utf8 is None:
         return "utf-8-sig" if has_bom else "utf-8"
     if has_bom:
         raise RecordFileError(f"{path}: has a UTF-8 byte-order mark but is not valid UTF-8 at byte offset {bad_utf8.offset} (line {bad_utf8.line})")
-    bad_cp932 = _first_bad(path, "cp932", _NOT_TEXT["cp932"])
+    bad_cp932 = _first_bad(path, "cp932", _NOT_CP932)
     if bad_cp932 is None:
         return "cp932"
     raise RecordFileError(
         f"{path}: neither UTF-8 (fails at byte offset {bad_utf8.offset}, line {bad_utf8.line}) "
         f"nor CP932 (fails at byte offset {bad_cp932.offset}, line {bad_cp932.line}); {RULE}"
     )
+
+
+def _refuse_wide_text(path: Path) -> None:
+    """Refuse a file whose start is a quarter or more NUL bytes: UTF-16 without BOM, or binary."""
+    with path.open("rb") as fh:
+        head = fh.read(_HEAD)
+    if head and head.count(0) * 4 >= len(head):
+        raise RecordFileError(f"{path}: {head.count(0)} NUL bytes in the first {len(head)}: UTF-16 without "
+                              f"byte-order mark, or not a text file; {RULE}")
 
 
 def _first_bad(path: Path, codec: str, not_text: re.Pattern[str] | None) -> _Bad | None:

@@ -29,10 +29,7 @@ def jsonl_records(path: Path, codec: str, mapping: HeaderMapping) -> Iterator[So
             if not line.strip(_JSON_SPACE):
                 continue
             where = f"line {line_no}"
-            try:
-                obj = json.loads(line, object_pairs_hook=_Pairs)
-            except json.JSONDecodeError as exc:
-                raise RecordFileError(f"{path}: {where}: not valid JSON at column {exc.colno}: {exc.msg}") from None
+            obj = _parse(line, f"{path}: {where}")
             if not isinstance(obj, _Pairs):
                 raise RecordFileError(f"{path}: {where}: expected a JSON object, found {_kind(obj)}")
             values: dict[str, str | None] = {}
@@ -48,6 +45,24 @@ def jsonl_records(path: Path, codec: str, mapping: HeaderMapping) -> Iterator[So
                 keys[name] = key
                 values[name] = _text(value, f"{path}: {where}: key '{key}'")
             yield SourceRecord(row=line_no, where=where, fields=values)
+
+
+def _parse(line: str, where: str) -> object:
+    """One line's JSON; whatever the parser chokes on is a RecordFileError naming the line.
+
+    Control characters inside strings are let through (strict=False) so that a NUL or a tab in a
+    value rejects that record by validation's rule instead of refusing the whole file.
+    """
+    try:
+        return json.loads(line, object_pairs_hook=_Pairs, strict=False)
+    except json.JSONDecodeError as exc:
+        raise RecordFileError(f"{where}: not valid JSON at column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise RecordFileError(f"{where}: JSON nested too deeply; values must be strings, integers, "
+                              "booleans or null") from None
+    except ValueError:
+        # Python refuses integers of more than 4300 digits (int_max_str_digits) as a ValueError
+        raise RecordFileError(f"{where}: a number too long to read; write it as a string") from None
 
 
 def _text(value: object, where: str) -> str | None:

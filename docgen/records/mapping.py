@@ -77,7 +77,7 @@ class HeaderMapping:
         if known is not None:
             return known.name
         raise RecordFileError(
-            f"{where} '{header}': unknown column; map it in the mapping file ({self.source}) "
+            f"{where} '{printable(header)}': unknown column; map it in the mapping file ({self.source}) "
             "or list it under ignore"
         )
 
@@ -88,6 +88,12 @@ NO_MAPPING = HeaderMapping(columns={}, ignore=frozenset(), source="none given")
 def clean_header(header: str) -> str:
     """Surrounding whitespace and a byte-order mark are export artefacts, not part of a name."""
     return header.strip().strip("\ufeff").strip()
+
+
+def printable(header: str) -> str:
+    """A header as it may be shown: control characters and lone surrogates as \\uXXXX escapes,
+    so that a message about a hostile header can still be printed on any terminal."""
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in header)
 
 
 def load_mapping(path: Path | str) -> HeaderMapping:

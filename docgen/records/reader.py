@@ -1,6 +1,7 @@
 """read_records: pick the reader by file extension, the encoding by content, then stream."""
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +27,8 @@ def read_records(
     the records themselves are read lazily, so a file of any length needs constant memory.
     `mapping` is a mapping file, a dict of the same shape, or a loaded HeaderMapping.
     `encoding` overrides the detection (UTF-8 with or without BOM, else CP932).
+    A file without a single record is an error here, once for every command: a header-only
+    export is a failed export, not a run with nothing to do.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -33,11 +36,26 @@ def read_records(
         known = ", ".join(sorted([*_DELIMITERS, *_JSON_LINES]))
         raise RecordFileError(f"{path}: unsupported file type '{path.suffix}' (known: {known})")
     header_mapping = resolve_mapping(mapping)
-    if not path.is_file():
-        raise RecordFileError(f"{path}: records file not found")
+    _check_is_file(path)
     codec = choose_encoding(path, encoding)
     if suffix in _JSON_LINES:
-        return jsonl_records(path, codec, header_mapping)
-    delimiter = _DELIMITERS[suffix]
-    fields = column_fields(path, codec, delimiter, header_mapping)
-    return csv_records(path, codec, delimiter, fields)
+        records = jsonl_records(path, codec, header_mapping)
+    else:
+        delimiter = _DELIMITERS[suffix]
+        fields = column_fields(path, codec, delimiter, header_mapping)
+        records = csv_records(path, codec, delimiter, fields)
+    first = next(records, None)
+    if first is None:
+        rows = "no data rows after the header row" if suffix not in _JSON_LINES else "no JSON lines"
+        raise RecordFileError(f"{path}: no records ({rows})")
+    return itertools.chain([first], records)
+
+
+def _check_is_file(path: Path) -> None:
+    """Say what the path is when it is not a records file (the CLI would only say "not found")."""
+    if path.is_dir():
+        raise RecordFileError(f"{path}: is a directory, not a records file")
+    if not path.exists():
+        raise RecordFileError(f"{path}: records file not found")
+    if not path.is_file():
+        raise RecordFileError(f"{path}: not a regular file")

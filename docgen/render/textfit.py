@@ -117,24 +117,32 @@ def fit_text(text: str, chain: Measures, style: TextStyle, w_pt: float, h_pt: fl
             if scale >= fit.min_scale:
                 scale = max(_floor(scale, _SCALE_STEP), fit.min_scale)
                 return FittedText((text,), min_size, scale, min_size * fit.leading)
-    for n in range(max(forced_lines, 2 if single else 1), fit.max_lines + 1):
-        top = min(style.size, h_pt / (fit.leading * (n - 1) + 1.0))
+    # Wrapped: the largest size at which the lines fit the box's width and height, then the
+    # widest scale at the smallest size; at each, as few lines as 禁則 line breaking gives.
+    floor = min(fit.wrap_min_size or min_size, min_size)
+    first = max(forced_lines, 2 if single else 1)
+
+    def capacity(s: float) -> int:
+        """How many lines of size s the box holds, up to max_lines."""
+        return min(fit.max_lines, int((h_pt / s - 1.0) / fit.leading + 1 + 1e-9))
+
+    if first <= fit.max_lines:
+        top = min(style.size, h_pt / (fit.leading * (first - 1) + 1.0))
         s = top if top == style.size else _floor(top)
-        while s >= min_size - 1e-9:
+        while s >= floor - 1e-9:
             lines = break_lines(text, chain, s, w_pt)
-            if len(lines) <= n and fits_width(lines, chain, s, w_pt):
+            if len(lines) <= capacity(s) and fits_width(lines, chain, s, w_pt):
                 return FittedText(tuple(lines), s, 1.0, s * fit.leading)
             s = _floor(s) if _floor(s) < s else s - _SIZE_STEP
-        if top < min_size:
-            break
-        scale = 1.0 - _SCALE_STEP
-        while scale >= fit.min_scale - 1e-9:
-            lines = break_lines(text, chain, min_size, w_pt / scale)
-            if len(lines) <= n and fits_width(lines, chain, min_size, w_pt / scale):
-                return FittedText(tuple(lines), min_size, scale, min_size * fit.leading)
-            scale -= _SCALE_STEP
+        if capacity(floor) >= first:
+            scale = 1.0 - _SCALE_STEP
+            while scale >= fit.min_scale - 1e-9:
+                lines = break_lines(text, chain, floor, w_pt / scale)
+                if len(lines) <= capacity(floor) and fits_width(lines, chain, floor, w_pt / scale):
+                    return FittedText(tuple(lines), floor, scale, floor * fit.leading)
+                scale -= _SCALE_STEP
     raise DoesNotFit(
-        f"text needs more than {fit.max_lines} line(s) at {min_size:g} pt and {fit.min_scale:.0%} width"
+        f"text needs more than {fit.max_lines} line(s) at {floor:g} pt and {fit.min_scale:.0%} width"
     )
 
 

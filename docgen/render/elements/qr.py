@@ -16,6 +16,11 @@ from docgen.render.symbols import Symbol, draw_symbol, encode
 QUIET_ZONE = 4  # modules, as ISO/IEC 18004 requires
 
 
+def payload_template(el: QrElement, profile: object) -> str:
+    """The template in use: the insurer profile's `qr_payload` overrides the layout's."""
+    return getattr(profile, "qr_payload", None) or el.payload
+
+
 def qr_symbol(payload: str, level: str) -> Symbol:
     """payload's UTF-8 bytes at error-correction level M, Q or H.
 
@@ -29,9 +34,7 @@ def qr_symbol(payload: str, level: str) -> Symbol:
 class Qr:
     @staticmethod
     def prepare(el: QrElement, ctx: Mapping[str, Any], prep: PrepareContext) -> Symbol:
-        profile = ctx.get("insurer")
-        template = getattr(profile, "qr_payload", None) or el.payload
-        payload = prep.fill(template, ctx)
+        payload = prep.fill(payload_template(el, ctx.get("insurer")), ctx)
         if not payload:
             raise ContentError("qr-payload", "the QR payload is empty")
         return qr_symbol(payload, el.error_correction)
