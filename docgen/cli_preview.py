@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 from typing import Callable
 
-from docgen.layout.loader import load_layout
+from docgen.layout.loader import ResolvedLayout, load_layout
 from docgen.pipeline import Job, open_job
 from docgen.preview.layout_diff import diff_layouts, load_against
 from docgen.preview.server import PreviewApp, make_server
@@ -24,20 +23,27 @@ EXIT_CHANGED = 1
 EXIT_INTERRUPTED = 130
 
 
-def _records(args: argparse.Namespace, layout_name: str) -> RecordFile:
+def _records(args: argparse.Namespace, layout: ResolvedLayout) -> RecordFile:
     if args.data:
         return RecordFile(args.data, args.mapping, args.encoding)
-    return default_records(layout_name)
+    return default_records(layout)
 
 
 def _job_and_record(args: argparse.Namespace) -> tuple[Job, SourceRecord]:
-    job = open_job(load_layout(args.layout), args.profile, args.renewal)
-    return job, pick_record(job, _records(args, job.layout.name), record_id=args.record_id)
+    job = open_job(load_layout(args.layout, allow_off_page=True), args.profile, args.renewal)
+    return job, pick_record(job, _records(args, job.layout), record_id=args.record_id)
 
 
 def _shown(src: SourceRecord) -> str:
     rid = src.fields.get("record_id")
     return f"{src.where}" + (f" [{rid}]" if rid else "")
+
+
+def _off_page(layout: ResolvedLayout) -> int:
+    """Elements off the page are a layout error: the image shows them (red), the status says so."""
+    for problem in layout.off_page:
+        print(f"docgen: {layout.source}: {problem}", file=sys.stderr)
+    return EXIT_ERROR if layout.off_page else 0
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
@@ -49,20 +55,19 @@ def cmd_preview(args: argparse.Namespace) -> int:
     for p in shot.problems:
         print(f"rejected: {p}", file=sys.stderr)
     print(f"{args.output}: {_shown(src)}, page(s) {args.page} at {args.dpi} dpi")
-    return EXIT_REJECTED if shot.problems else 0
+    return _off_page(job.layout) or (EXIT_REJECTED if shot.problems else 0)
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
     job, src = _job_and_record(args)
-    with tempfile.TemporaryDirectory(prefix="docgen-against-") as tmp:
-        before = open_job(load_against(args.against, job.layout, Path(tmp)), args.profile, args.renewal)
+    before = open_job(load_against(args.against, job.layout), args.profile, args.renewal)
     result = diff_layouts(before, job, src, args.page, args.dpi, args.against)
     result.sheet.save(args.output)
     for line in result.lines():
         print(line)
     verdict = f"{len(result.changes)} element change(s)" if result.changed else "no changes"
     print(f"{args.output}: {verdict} against {args.against}, rendered with {_shown(src)}")
-    return EXIT_CHANGED if result.changed else 0
+    return _off_page(job.layout) or (EXIT_CHANGED if result.changed else 0)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
