@@ -22,7 +22,7 @@ from docgen.fonts import load_fonts
 from docgen.fonts.sequences import code_points
 from docgen.errors import DocgenError
 from docgen.layout import search
-from docgen.layout.loader import load_layout, load_profile
+from docgen.layout.loader import load_layout, load_part, load_profile
 from docgen.layout.search import BUILTIN_PREFIX
 from docgen.layout.model import Layout
 from docgen.output.pdf import RenderReport
@@ -86,7 +86,7 @@ def _print_rejects(report_problems: Sequence[object], rows: int) -> None:
 
 def _origin(found: search.Found, kind: search.Kind) -> str:
     """Where a listed layout or profile comes from, and what it shadows."""
-    where = "built-in" if found.place.builtin else str(found.path)
+    where = f"{found.path}" + (" (built-in)" if found.place.builtin else "")
     shadowed = ["the built-in one" if p.is_relative_to(search.BUILTIN.folder(kind)) else str(p) for p in found.shadows]
     return where + (f" (shadows {', '.join(shadowed)})" if shadowed else "")
 
@@ -99,6 +99,7 @@ def _listing(kind: search.Kind, describe: Callable[[Path], str]) -> int:
     for found in found_all:
         try:
             text = describe(found.path)
+            text = text if len(text) <= 80 else text[:79] + "…"
         except DocgenError as exc:
             text, status = "does not load:\n    " + str(exc).replace("\n", "\n    "), EXIT_ERROR
         print(f"{found.name:{width}}  {_origin(found, kind)}  {text}")
@@ -107,6 +108,10 @@ def _listing(kind: search.Kind, describe: Callable[[Path], str]) -> int:
 
 def cmd_layouts(args: argparse.Namespace) -> int:
     return _listing("layout", lambda path: load_layout(path).model.description)
+
+
+def cmd_parts(args: argparse.Namespace) -> int:
+    return _listing("part", lambda path: load_part(path).description)
 
 
 def cmd_profiles(args: argparse.Namespace) -> int:
@@ -212,6 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("layouts", help="list the layouts on the search path: yours, then the built-in ones")
     _search_option(p)
     p.set_defaults(func=cmd_layouts)
+    p = sub.add_parser("parts", help="list the parts on the search path (include them by name, or docgen:NAME)")
+    _search_option(p)
+    p.set_defaults(func=cmd_parts)
     p = sub.add_parser("profiles", help="list the insurer profiles on the search path")
     _search_option(p)
     p.set_defaults(func=cmd_profiles)

@@ -1,7 +1,8 @@
 """`docgen preview`, `docgen diff` and `docgen serve`: see a layout edit at once, and what it changed.
 
-Exit status: preview 0, or 3 when the shown record is rejected (the image is still written);
-diff 0 when nothing changed and 1 when something did (so it can guard a review); serve 0.
+Exit status: preview 0, or 3 when the shown record is rejected, 1 when an element lies off the
+page (the image is still written, the element outlined in red); diff 0 when nothing changed and
+1 when something did (so it can guard a review); serve 0; 2 for a usage error.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ EXIT_ERROR = 1
 EXIT_REJECTED = 3
 EXIT_CHANGED = 1
 EXIT_INTERRUPTED = 130
+MAX_DPI = 1200       # an A4 page at 1200 dpi is 140 megapixels already
 
 
 def _records(args: argparse.Namespace, layout: ResolvedLayout) -> RecordFile:
@@ -75,8 +77,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = PreviewApp(args.layout, records, args.profile, args.renewal, args.dpi, args.record_id)
     app.state({})        # fail now, not on the page, if the layout name or the data file is wrong
     server = make_server(app, args.port)
-    print(f"docgen serve: http://127.0.0.1:{server.server_address[1]}/ shows {app.layout_file} (Ctrl-C stops)")
-    try:
+    try:        # from here on Ctrl-C is the normal way to stop, whenever it comes
+        print(f"docgen serve: http://127.0.0.1:{server.server_address[1]}/ shows {app.layout_file} (Ctrl-C stops)",
+              flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
         pass
@@ -85,17 +88,36 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _int_in(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not between {low} and {high}")
+        return value
+    return parse
+
+
+def _png(text: str) -> Path:
+    """The image written is a PNG: a name that says otherwise would mislead whoever opens it."""
+    if not text.lower().endswith(".png"):
+        raise argparse.ArgumentTypeError(f"'{text}' does not end in .png (the image written is a PNG)")
+    return Path(text)
+
+
 def add_preview_commands(sub: argparse._SubParsersAction, data_options: Callable[[argparse.ArgumentParser], None]) -> None:
     """Register preview, diff and serve; `data_options` adds the shared --mapping/--profile/... options."""
     def common(p: argparse.ArgumentParser, dpi: int) -> None:
         p.add_argument("layout", help="layout name or file")
         p.add_argument("data", type=Path, nargs="?", help="records file (default: the layout's bundled sample)")
-        p.add_argument("--dpi", type=int, default=dpi)
+        p.add_argument("--dpi", type=_int_in(20, MAX_DPI), default=dpi, help=f"resolution (default {dpi})")
         data_options(p)
 
     p = sub.add_parser("preview", help="write a PNG of one record's pages, optionally with every element's box")
     common(p, 300)
-    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("-o", "--output", type=_png, required=True, metavar="FILE.png")
     p.add_argument("--page", default="all", help="a page name (front, back) or all")
     p.add_argument("--boxes", action="store_true", help="outline and name every element; colour the ones that "
                    "needed shrinking, condensing or wrapping, and the ones that do not fit")
@@ -105,12 +127,12 @@ def add_preview_commands(sub: argparse._SubParsersAction, data_options: Callable
     common(p, 200)
     p.add_argument("--against", required=True, metavar="REV_OR_FILE",
                    help="a layout file, or a git revision of the same file (its parts taken from that revision)")
-    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("-o", "--output", type=_png, required=True, metavar="FILE.png")
     p.add_argument("--page", default="all", help="a page name (front, back) or all")
     p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("serve", help="a local web page that re-renders the layout whenever it is saved")
     common(p, 200)
-    p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0: any free port)")
+    p.add_argument("--port", type=_int_in(0, 65535), default=8000, help="port on 127.0.0.1 (0: any free port)")
     p.set_defaults(func=cmd_serve)
 

@@ -250,7 +250,7 @@ class _Expander:
             if part_path.resolve() in seen:
                 raise LayoutError(f"{label}: include cycle through {part_path}")
             self.files.append(part_path)
-            part = _validate(Part, _read_yaml(part_path, self.read), part_path)
+            part = load_part(part_path, self.read)
             inner = self.expand(part.elements, part_path, str(part_path), seen + (part_path.resolve(),))
             out.extend(_shift(p, el.x, el.y, el.when) for p in inner)
         return out
@@ -271,6 +271,11 @@ def _off_page(elements: Sequence[BaseModel], size: tuple[float, float]) -> Itera
         if any(out):
             wholly = x1 < -eps or y1 < -eps or x0 > w + eps or y0 > h + eps
             yield i, f"{'wholly' if wholly else 'partly'} off the page: {', '.join(o for o in out if o)} mm"
+
+
+def load_part(path: Path, read: Callable[[Path], bytes] = read_file) -> Part:
+    """One part file, checked like a layout (its own includes are expanded where it is included)."""
+    return _validate(Part, _read_yaml(path, read), path)
 
 
 def layout_file(name_or_path: str | Path) -> Path:
