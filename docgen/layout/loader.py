@@ -124,16 +124,22 @@ def _describe_loc(data: Any, loc: tuple[Any, ...]) -> str:
         if isinstance(node, dict) and key in node:
             node = node[key]
             parts.append(str(key))
+        elif isinstance(key, str) and (key[:1].isupper() or "[" in key):
+            continue        # the member of a union pydantic tried ('FieldTest', 'literal[...]'): not a key
         else:
             parts.append(str(key))
             node = None
     return " > ".join(parts) or "(top level)"
 
 
+_MESSAGES = {"extra_forbidden": "unknown key (`docgen schema` lists the keys)", "missing": "required key missing"}
+
+
 def _message(err: Any) -> str:
-    """pydantic's message, without the "Value error, " it puts before the checks' own messages."""
+    """pydantic's message in a layout designer's words, and the load-time checks' own messages
+    without the "Value error, " pydantic puts before them."""
     error = err.get("ctx", {}).get("error") if err["type"] == "value_error" else None
-    return str(error) if error is not None else err["msg"]
+    return str(error) if error is not None else _MESSAGES.get(err["type"], err["msg"])
 
 
 def _validate(model: type[BaseModel], data: Any, path: Path) -> Any:

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Annotated, Literal, Union
 
 from PIL import Image, UnidentifiedImageError
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PrivateAttr, ValidationInfo, field_validator, \
-    model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, PositiveFloat, PrivateAttr, Tag, ValidationInfo, \
+    field_validator, model_validator
 
 from docgen import postal
 
@@ -58,7 +58,7 @@ def has_template(text: str) -> bool:
 def image_file(ref: str | Path, base: Path) -> Path:
     """An image path relative to `base` (the folder of the file naming it), checked to exist and
     to be an image Pillow can read, so a wrong path fails on load, not at draw time."""
-    path = Path(ref) if Path(ref).is_absolute() else base / ref
+    path = Path(ref) if Path(ref).is_absolute() else (base / ref).resolve()
     if not path.is_file():
         raise ValueError(f"image file not found: {path}")
     try:
@@ -130,7 +130,21 @@ class NotOf(Strict):
     not_: "Condition" = Field(alias="not")
 
 
-Condition = Union[FieldTest, AllOf, AnyOf, NotOf]
+def _condition_kind(value: object) -> str | None:
+    """Which kind of condition a mapping is, by its first key, so a typo is reported against that
+    kind alone (not once per kind)."""
+    if isinstance(value, dict):
+        keys = {"field": "FieldTest", "all": "AllOf", "any": "AnyOf", "not": "NotOf"}
+        return next((kind for key, kind in keys.items() if key in value), None)
+    return type(value).__name__
+
+
+Condition = Annotated[
+    Union[Annotated[FieldTest, Tag("FieldTest")], Annotated[AllOf, Tag("AllOf")], Annotated[AnyOf, Tag("AnyOf")],
+          Annotated[NotOf, Tag("NotOf")]],
+    Discriminator(_condition_kind, custom_error_type="condition",
+                  custom_error_message="a condition needs one of the keys field, all, any, not"),
+]
 
 
 # ---------------------------------------------------------------- text styling
@@ -263,7 +277,7 @@ class ImageElement(Boxed):
     def path(self, src: str) -> Path:
         """The file a filled-in `src` names: a relative one against the file the element is written in."""
         path = Path(src)
-        return path if path.is_absolute() or self._base is None else self._base / path
+        return path if path.is_absolute() or self._base is None else (self._base / path).resolve()
 
 
 class QrElement(Placed):
@@ -388,6 +402,15 @@ class Layout(Strict):
     window: Window | None = Field(default=None, description="envelope window the addressee block must fit (mailings)")
     control_mark: ControlMark | None = Field(default=None, description="control mark position for `docgen batch` (default: A4 bottom-left margin)")
     pages: list[Page]
+
+    @field_validator("page_size", mode="before")
+    @classmethod
+    def _named_size(cls, size: object) -> object:
+        """One message for a misspelt name, instead of one per member of the union."""
+        if isinstance(size, str) and size not in PAGE_SIZES_MM:
+            raise ValueError(f"unknown page size '{size}': use {', '.join(PAGE_SIZES_MM)} or [width, height] in mm"
+                             + _did_you_mean(size, list(PAGE_SIZES_MM)))
+        return size
 
     @property
     def size_mm(self) -> tuple[float, float]:

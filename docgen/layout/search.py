@@ -142,8 +142,8 @@ def resolve(kind: Kind, ref: str, naming_file: Path | None = None) -> Path:
     if is_name(ref):
         return find(kind, ref)
     path = Path(ref)
-    if not path.is_absolute():
-        path = (naming_file.parent if naming_file else Path.cwd()) / path
+    if naming_file is not None:         # inside a YAML file: against that file, "../" and all
+        path = (naming_file.parent / path).resolve()
     if not path.is_file():
         hint = f" (no folder {path.parent})" if not path.parent.is_dir() else ""
         if BUILTIN.file(kind, path.stem).is_file():
