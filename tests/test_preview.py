@@ -11,9 +11,8 @@ import pytest
 from PIL import Image
 
 from docgen import cli
-from docgen.layout.loader import load_layout
+from docgen.layout.loader import element_names, load_layout
 from docgen.paths import LAYOUTS, SAMPLES
-from docgen.preview.boxes import element_names
 from docgen.preview.layout_diff import element_changes
 from docgen.preview.raster import GAP_PX
 

@@ -20,6 +20,7 @@ from docgen.layout.search import ENV_VAR
 from docgen.paths import LAYOUTS, PROFILES, SAMPLES
 from docgen.preview.boxes import COLOURS, OK
 from docgen.preview.raster import GAP_PX
+from docgen.preview.server import PreviewApp, watched_files
 
 KOKUHO = SAMPLES / "kokuho.csv"
 SEAL = PROFILES / "seals" / "kasou-city.png"
@@ -225,3 +226,22 @@ def test_a_copied_builtin_layout_is_told_the_builtin_part_name(tmp_path: Path) -
     assert str(exc.value) == (f"{copy}: pages[1] (back) > elements[1] (notes) > part: part file not found: "
                               f"{tmp_path / 'parts' / 'card-notes.yaml'} (no folder {tmp_path / 'parts'}); "
                               "the built-in one is docgen:card-notes")
+
+
+def test_serve_watches_the_files_the_reference_rule_finds(tmp_path: Path) -> None:
+    """`docgen serve` refreshes when any file the layout uses is saved: parts named relative to the
+    part that includes them (the built-in notice slips), docgen: parts, and the profile."""
+    files, profile_ref = watched_files(LAYOUTS / "kokuho-notice.yaml")
+    assert {LAYOUTS / "parts" / "notice-slip-kokuho.yaml", LAYOUTS / "parts" / "notice-slip.yaml"} <= files
+    assert profile_ref == "kasou-city-kokuho"
+
+    forms = tmp_path / "forms"
+    (forms / "profiles").mkdir(parents=True)
+    profile(forms / "profiles")
+    write_yaml(forms / "shared" / "block.yaml", {"elements": [{"type": "include", "part": "inner.yaml"}]})
+    write_yaml(forms / "shared" / "inner.yaml", {"elements": []})
+    layout = card(forms / "cards" / "town-card.yaml", profile_ref="../profiles/town.yaml", back=[
+        {"type": "include", "part": "../shared/block.yaml"}, {"type": "include", "part": "docgen:organ-donation"}])
+    watched = set(PreviewApp(layout)._watched())
+    assert watched == {layout, forms / "shared" / "block.yaml", forms / "shared" / "inner.yaml",
+                       LAYOUTS / "parts" / "organ-donation.yaml", forms / "profiles" / "town.yaml"}

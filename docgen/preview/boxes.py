@@ -12,7 +12,6 @@ from typing import Any, Sequence
 from PIL import Image, ImageDraw, ImageFont
 from pydantic import BaseModel
 
-from docgen.layout.loader import element_names
 from docgen.layout.model import BBox
 from docgen.paths import FONTS
 

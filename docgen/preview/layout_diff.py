@@ -15,10 +15,11 @@ from typing import Any, Sequence
 from PIL import Image, ImageDraw
 from pydantic import BaseModel
 
-from docgen.layout.loader import LayoutError, ResolvedLayout, load_layout, read_file
+from docgen.layout.loader import LayoutError, ResolvedLayout, element_names, load_layout, read_file
+from docgen.layout.model import BBox
 from docgen.layout.search import BUILTIN_PREFIX
 from docgen.pipeline import Job
-from docgen.preview.boxes import BBox, bbox_mm, element_names, label_font, stack
+from docgen.preview.boxes import bbox_mm, label_font, stack
 from docgen.preview.compare import compare, diff_image
 from docgen.preview.raster import side_by_side
 from docgen.preview.snapshot import page_indices, snapshot
