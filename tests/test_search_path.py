@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pypdf
@@ -245,3 +246,27 @@ def test_serve_watches_the_files_the_reference_rule_finds(tmp_path: Path) -> Non
     watched = set(PreviewApp(layout)._watched())
     assert watched == {layout, forms / "shared" / "block.yaml", forms / "shared" / "inner.yaml",
                        LAYOUTS / "parts" / "organ-donation.yaml", forms / "profiles" / "town.yaml"}
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_a_revision_reads_the_layouts_repository_and_takes_other_files_as_they_are(tmp_path: Path, capsys) -> None:
+    """--against HEAD: the layout and a part in its repository come from HEAD (an edit of the part
+    is seen); a part outside the repository, like the docgen: parts of an installed docgen, is
+    read as it is now on both sides (its edit is not a change of this layout)."""
+    repo, shared = tmp_path / "repo", tmp_path / "shared"
+    (repo / "profiles").mkdir(parents=True)
+    profile(repo / "profiles")
+    write_yaml(repo / "parts" / "own.yaml", {"elements": [{"type": "box", "id": "own", "x": 0, "y": 0, "w": 5, "h": 5}]})
+    write_yaml(shared / "other.yaml", {"elements": [{"type": "box", "id": "other", "x": 0, "y": 0, "w": 5, "h": 5}]})
+    layout = card(repo / "town-card.yaml", profile_ref="profiles/town.yaml", back=[
+        {"type": "include", "part": "parts/own.yaml", "x": 3, "y": 3},
+        {"type": "include", "part": str(shared / "other.yaml"), "x": 3, "y": 10},
+        {"type": "include", "part": "docgen:organ-donation", "x": 3, "y": 24.5}])
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "approved"]):
+        subprocess.run(git + args, cwd=repo, check=True, capture_output=True)
+    for part in (repo / "parts" / "own.yaml", shared / "other.yaml"):
+        part.write_text(part.read_text(encoding="utf-8").replace("w: 5", "w: 6"), encoding="utf-8")
+    code, out, err = run(capsys, "diff", layout, "--against", "HEAD", KOKUHO, "-o", tmp_path / "d.png", "--page", "back")
+    assert code == 1, err
+    assert out.splitlines()[:-1] == ["back: own resized (w 5 → 6)"]

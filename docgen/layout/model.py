@@ -10,7 +10,7 @@ import difflib
 import string
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, Sequence, Union
 
 from PIL import Image, UnidentifiedImageError
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, PositiveFloat, PrivateAttr, Tag, ValidationInfo, \
@@ -45,7 +45,8 @@ def _load_context(info: ValidationInfo) -> LoadContext | None:
     return info.context if isinstance(info.context, LoadContext) else None
 
 
-def _did_you_mean(word: str, known: tuple[str, ...] | list[str]) -> str:
+def did_you_mean(word: str, known: Sequence[str]) -> str:
+    """The hint "; did you mean 'X'?" for the closest known name, or "" when none is close."""
     close = difflib.get_close_matches(word, known, n=1)
     return f"; did you mean '{close[0]}'?" if close else ""
 
@@ -77,7 +78,7 @@ def fill_cmyk(spec: str) -> tuple[float, float, float, float]:
     kind, _, arg = spec.partition(":")
     forms = {"black": 0, "white": 0, "gray": 1, "cmyk": 4}
     if kind not in forms:
-        raise ValueError(f"unknown colour '{spec}': use {FILL_FORMS}" + _did_you_mean(kind, list(forms)))
+        raise ValueError(f"unknown colour '{spec}': use {FILL_FORMS}" + did_you_mean(kind, list(forms)))
     parts = arg.split(",") if arg else []
     if len(parts) != forms[kind]:
         raise ValueError(f"'{spec}': {kind} takes {forms[kind] or 'no'} value(s) after ':'; use {FILL_FORMS}")
@@ -175,7 +176,7 @@ class TextStyle(Strict):
         ctx = _load_context(info)
         if ctx and ctx.families and family not in ctx.families:
             raise ValueError(f"unknown font family '{family}' ({ctx.fonts_file} has {', '.join(ctx.families)})"
-                             + _did_you_mean(family, ctx.families))
+                             + did_you_mean(family, ctx.families))
         return family
 
 
@@ -409,7 +410,7 @@ class Layout(Strict):
         """One message for a misspelt name, instead of one per member of the union."""
         if isinstance(size, str) and size not in PAGE_SIZES_MM:
             raise ValueError(f"unknown page size '{size}': use {', '.join(PAGE_SIZES_MM)} or [width, height] in mm"
-                             + _did_you_mean(size, list(PAGE_SIZES_MM)))
+                             + did_you_mean(size, list(PAGE_SIZES_MM)))
         return size
 
     @property

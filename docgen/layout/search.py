@@ -21,7 +21,6 @@ A NAME has no slash and no .yaml/.yml suffix; anything else is a path.
 """
 from __future__ import annotations
 
-import difflib
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Iterator, Literal, Sequence
 
 from docgen.errors import LayoutError
+from docgen.layout.model import did_you_mean
 from docgen.paths import LAYOUTS, PARTS, PROFILES
 
 ENV_VAR = "DOCGEN_PATH"
@@ -109,11 +109,6 @@ def is_name(ref: str) -> bool:
         and not ref.endswith((".yaml", ".yml"))
 
 
-def _suggest(name: str, known: Sequence[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
 def find(kind: Kind, name: str) -> Path:
     """The first file for NAME on the search path; the error lists every folder searched."""
     places = search_path()
@@ -124,14 +119,14 @@ def find(kind: Kind, name: str) -> Path:
     known = sorted({n for place in places for n in place.names(kind)})
     searched = ", ".join(place.describe(kind) for place in places)
     raise LayoutError(f"no {kind} '{name}' (searched {searched}; {kind}s there: {', '.join(known) or 'none'})"
-                      + _suggest(name, known))
+                      + did_you_mean(name, known))
 
 
 def builtin(kind: Kind, name: str) -> Path:
     path = BUILTIN.file(kind, name)
     if not path.is_file():
         known = BUILTIN.names(kind)
-        raise LayoutError(f"no built-in {kind} '{name}' (built-in {kind}s: {', '.join(known)})" + _suggest(name, known))
+        raise LayoutError(f"no built-in {kind} '{name}' (built-in {kind}s: {', '.join(known)})" + did_you_mean(name, known))
     return path
 
 
