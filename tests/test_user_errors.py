@@ -148,6 +148,8 @@ CASES = [
          argv=("render", "my-card", "data.csv", "-o", "cards.pdf"), env={ENV_VAR: "form"}),
     Case("diff against a revision outside git", "docgen: forms/my-card.yaml is not in a git repository: there is no "
          "HEAD to compare with", argv=("diff", "forms/my-card.yaml", "--against", "HEAD", "-o", "d.png")),
+    Case("renewal date that does not exist", "docgen render: error: argument --renewal: '2026-02-30' is not a date "
+         "YYYY-MM-DD", status=2, argv=RENDER + ("--renewal", "2026-02-30")),
     Case("serve on a port that does not exist", "docgen serve: error: argument --port: 99999 is not between 0 and "
          "65535", status=2, argv=("serve", "forms/my-card.yaml", "--port", "99999")),
 ]
