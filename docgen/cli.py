@@ -12,7 +12,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from docgen.api import check, render_pdf
 from docgen.cli_batch import add_batch_parser
@@ -21,7 +21,9 @@ from docgen.fielddoc import field_table
 from docgen.fonts import load_fonts
 from docgen.fonts.sequences import code_points
 from docgen.errors import DocgenError
-from docgen.layout.loader import available_layouts, load_layout
+from docgen.layout import search
+from docgen.layout.loader import load_layout, load_part, load_profile
+from docgen.layout.search import BUILTIN_PREFIX
 from docgen.layout.model import Layout
 from docgen.output.pdf import RenderReport
 from docgen.paths import SAMPLES
@@ -30,14 +32,50 @@ from docgen.preview.snapshot import sample_list
 from docgen.records import read_records
 
 
+class _Parser(argparse.ArgumentParser):
+    """Options and positionals in any order (`docgen diff LAYOUT --against HEAD DATA -o d.png`):
+    every subcommand parses as argparse's parse_intermixed_args does."""
+
+    _intermixed = False
+
+    def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                         namespace: argparse.Namespace | None = None) -> tuple[argparse.Namespace, list[str]]:
+        # a parser with subcommands cannot parse intermixed; its subcommands do. The flag stops the
+        # recursion: parse_known_intermixed_args calls parse_known_args itself.
+        if self._intermixed or self._subparsers is not None:
+            return super().parse_known_args(args, namespace)
+        self._intermixed = True
+        try:
+            return self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._intermixed = False
+
+
 def _date(text: str) -> date:
-    return date.fromisoformat(text)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date YYYY-MM-DD") from None
+
+
+def _folder(text: str) -> Path:
+    if not Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"'{text}' is not a folder")
+    return Path(text)
+
+
+def _search_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--layouts", type=_folder, action="append", default=[], metavar="DIR",
+                   help=f"a folder of your own layouts (NAME.yaml, parts/, profiles/), searched before "
+                        f"{search.ENV_VAR} and the built-in ones; repeatable")
 
 
 def _data_options(p: argparse.ArgumentParser) -> None:
+    _search_option(p)
     p.add_argument("--mapping", type=Path, help="YAML file mapping the file's column headers to field names")
     p.add_argument("--encoding", help="force the input encoding (default: detect UTF-8, UTF-8 BOM, CP932)")
-    p.add_argument("--profile", help="insurer profile name or path (default: the layout's)")
+    p.add_argument("--profile", help="insurer profile: NAME (on the search path), docgen:NAME or a file "
+                                     "(default: the layout's)")
     p.add_argument("--renewal", type=_date, metavar="YYYY-MM-DD", help="renewal start that drives derived 有効期限")
     p.add_argument("--id", dest="record_id", help="only the record with this 管理番号 (counter reissue)")
 
@@ -49,10 +87,41 @@ def _print_rejects(report_problems: Sequence[object], rows: int) -> None:
         print(f"{rows} record(s) rejected", file=sys.stderr)
 
 
+def _origin(found: search.Found, kind: search.Kind) -> str:
+    """Where a listed layout or profile comes from, and what it shadows."""
+    where = f"{found.path}" + (" (built-in)" if found.place.builtin else "")
+    shadowed = ["the built-in one" if p.is_relative_to(search.BUILTIN.folder(kind)) else str(p) for p in found.shadows]
+    return where + (f" (shadows {', '.join(shadowed)})" if shadowed else "")
+
+
+def _listing(kind: search.Kind, describe: Callable[[Path], str]) -> int:
+    """One line per name on the search path; one that does not load is shown with its error."""
+    status = 0
+    found_all = search.listing(kind)
+    width = max((len(f.name) for f in found_all), default=0)
+    for found in found_all:
+        try:
+            text = describe(found.path)
+            text = text if len(text) <= 80 else text[:79] + "…"
+        except DocgenError as exc:
+            text, status = "does not load:\n    " + str(exc).replace("\n", "\n    "), EXIT_ERROR
+        print(f"{found.name:{width}}  {_origin(found, kind)}  {text}")
+    return status
+
+
 def cmd_layouts(args: argparse.Namespace) -> int:
-    for name in available_layouts():
-        print(f"{name:16} {load_layout(name).model.description}")
-    return 0
+    return _listing("layout", lambda path: load_layout(path).model.description)
+
+
+def cmd_parts(args: argparse.Namespace) -> int:
+    return _listing("part", lambda path: load_part(path).description)
+
+
+def cmd_profiles(args: argparse.Namespace) -> int:
+    def describe(path: Path) -> str:
+        profile = load_profile(path)
+        return f"{profile.scheme} {profile.insurer_number} {profile.name}"
+    return _listing("profile", describe)
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -124,7 +193,8 @@ def cmd_samples(args: argparse.Namespace) -> int:
         stem = Path(entry["data"]).stem
         pdf = out / f"{entry['layout']}--{stem}.pdf"
         start = time.perf_counter()
-        report = render_pdf(entry["layout"], data, pdf, mapping=mapping)
+        layout = BUILTIN_PREFIX + entry["layout"]        # the bundled samples are for the built-in layouts
+        report = render_pdf(layout, data, pdf, mapping=mapping)
         print(f"{pdf}: {report.rendered} rendered, {report.rejected_rows} rejected, {report.pages} pages, "
               f"{time.perf_counter() - start:.2f} s")
         for p in report.rejected:
@@ -135,7 +205,7 @@ def cmd_samples(args: argparse.Namespace) -> int:
         if report.rejected_rows != expected_rejects:
             status = 1
         if report.rendered:
-            n = len(load_layout(entry["layout"]).pages)
+            n = len(load_layout(layout).pages)
             pages = rasterise(pdf, 200)[:n]
             png = pdf.with_suffix(".png")
             side_by_side(pages).save(png)
@@ -144,10 +214,18 @@ def cmd_samples(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="docgen", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="docgen", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("layouts", help="list the built-in layouts").set_defaults(func=cmd_layouts)
+    p = sub.add_parser("layouts", help="list the layouts on the search path: yours, then the built-in ones")
+    _search_option(p)
+    p.set_defaults(func=cmd_layouts)
+    p = sub.add_parser("parts", help="list the parts on the search path (include them by name, or docgen:NAME)")
+    _search_option(p)
+    p.set_defaults(func=cmd_parts)
+    p = sub.add_parser("profiles", help="list the insurer profiles on the search path")
+    _search_option(p)
+    p.set_defaults(func=cmd_profiles)
 
     p = sub.add_parser("render", help="render every record of DATA with LAYOUT into one PDF")
     p.add_argument("layout")
@@ -179,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_batch_parser(sub, _data_options)
 
     p = sub.add_parser("samples", help="render every bundled sample to PDF and PNG")
-    p.add_argument("--out", type=Path, default=SAMPLES / "out")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the PDFs and PNGs")
     p.set_defaults(func=cmd_samples)
     return parser
 
@@ -208,7 +286,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _add_debug(parser, False)
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        with search.prepended(getattr(args, "layouts", [])):
+            return args.func(args)
     except DocgenError as exc:
         if args.debug:
             raise

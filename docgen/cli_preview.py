@@ -1,20 +1,19 @@
 """`docgen preview`, `docgen diff` and `docgen serve`: see a layout edit at once, and what it changed.
 
-Exit status: preview 0, or 3 when the shown record is rejected (the image is still written);
-diff 0 when nothing changed and 1 when something did (so it can guard a review); serve 0.
+Exit status: preview 0, or 3 when the shown record is rejected, 1 when an element lies off the
+page (the image is still written, the element outlined in red); diff 0 when nothing changed and
+1 when something did (so it can guard a review); serve 0; 2 for a usage error.
 """
 from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 from typing import Callable
 
 from PIL import Image
 
-from docgen.errors import OutputError
-from docgen.layout.loader import load_layout
+from docgen.layout.loader import ResolvedLayout, load_layout
 from docgen.output.files import Inputs, atomic_file, check_target, writing
 from docgen.pipeline import Job, open_job
 from docgen.preview.layout_diff import diff_layouts, load_against
@@ -26,42 +25,41 @@ EXIT_ERROR = 1
 EXIT_REJECTED = 3
 EXIT_CHANGED = 1
 EXIT_INTERRUPTED = 130
+MAX_DPI = 1200       # an A4 page at 1200 dpi is 140 megapixels already
 
 
-def _records(args: argparse.Namespace, layout_name: str) -> RecordFile:
+def _records(args: argparse.Namespace, layout: ResolvedLayout) -> RecordFile:
     if args.data:
         return RecordFile(args.data, args.mapping, args.encoding)
-    return default_records(layout_name)
+    return default_records(layout)
 
 
 def _job_and_record(args: argparse.Namespace, **reads: Path | None) -> tuple[Job, SourceRecord]:
     """The job and the record to show, once `args.output` is known not to be any file the
     command reads (the layout and its parts, the profile, the records, `reads`)."""
-    job = open_job(load_layout(args.layout), args.profile, args.renewal)
-    records = _records(args, job.layout.name)
-    inputs = Inputs.of(job, args.profile, records_file=records.path, mapping_file=records.mapping,
-                       **reads)
+    job = open_job(load_layout(args.layout, allow_off_page=True), args.profile, args.renewal)
+    records = _records(args, job.layout)
+    inputs = Inputs.of(job, args.profile, records_file=records.path, mapping_file=records.mapping, **reads)
     check_target(args.output, inputs)
-    _image_kind(args.output)
     return job, pick_record(job, records, record_id=args.record_id)
 
 
-def _image_kind(out: Path) -> str:
-    kind = Image.registered_extensions().get(out.suffix.lower())
-    if kind is None:
-        raise OutputError(f"output {out}: not an image file name; use .png")
-    return kind
-
-
 def _save(image: Image.Image, out: Path) -> None:
-    """The image written whole or not at all, in the format its name says."""
+    """The PNG written whole or not at all (the option's type has checked the name ends in .png)."""
     with atomic_file(out) as tmp, writing(out):
-        image.save(tmp, format=_image_kind(out))
+        image.save(tmp, format="PNG")
 
 
 def _shown(src: SourceRecord) -> str:
     rid = src.fields.get("record_id")
     return f"{src.where}" + (f" [{rid}]" if rid else "")
+
+
+def _off_page(layout: ResolvedLayout) -> int:
+    """Elements off the page are a layout error: the image shows them (red), the status says so."""
+    for problem in layout.off_page:
+        print(f"docgen: {layout.source}: {problem}", file=sys.stderr)
+    return EXIT_ERROR if layout.off_page else 0
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
@@ -73,21 +71,20 @@ def cmd_preview(args: argparse.Namespace) -> int:
     for p in shot.problems:
         print(f"rejected: {p}", file=sys.stderr)
     print(f"{args.output}: {_shown(src)}, page(s) {args.page} at {args.dpi} dpi")
-    return EXIT_REJECTED if shot.problems else 0
+    return _off_page(job.layout) or (EXIT_REJECTED if shot.problems else 0)
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
     against = Path(args.against)
     job, src = _job_and_record(args, layout_compared_against=against if against.is_file() else None)
-    with tempfile.TemporaryDirectory(prefix="docgen-against-") as tmp:
-        before = open_job(load_against(args.against, job.layout, Path(tmp)), args.profile, args.renewal)
+    before = open_job(load_against(args.against, job.layout), args.profile, args.renewal)
     result = diff_layouts(before, job, src, args.page, args.dpi, args.against)
     _save(result.sheet, args.output)
     for line in result.lines():
         print(line)
     verdict = f"{len(result.changes)} element change(s)" if result.changed else "no changes"
     print(f"{args.output}: {verdict} against {args.against}, rendered with {_shown(src)}")
-    return EXIT_CHANGED if result.changed else 0
+    return _off_page(job.layout) or (EXIT_CHANGED if result.changed else 0)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -95,8 +92,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = PreviewApp(args.layout, records, args.profile, args.renewal, args.dpi, args.record_id)
     app.state({})        # fail now, not on the page, if the layout name or the data file is wrong
     server = make_server(app, args.port)
-    print(f"docgen serve: http://127.0.0.1:{server.server_address[1]}/ shows {app.layout_file} (Ctrl-C stops)")
-    try:
+    try:        # from here on Ctrl-C is the normal way to stop, whenever it comes
+        print(f"docgen serve: http://127.0.0.1:{server.server_address[1]}/ shows {app.layout_file} (Ctrl-C stops)",
+              flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
         pass
@@ -105,17 +103,36 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _int_in(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not between {low} and {high}")
+        return value
+    return parse
+
+
+def _png(text: str) -> Path:
+    """The image written is a PNG: a name that says otherwise would mislead whoever opens it."""
+    if not text.lower().endswith(".png"):
+        raise argparse.ArgumentTypeError(f"'{text}' does not end in .png (the image written is a PNG)")
+    return Path(text)
+
+
 def add_preview_commands(sub: argparse._SubParsersAction, data_options: Callable[[argparse.ArgumentParser], None]) -> None:
     """Register preview, diff and serve; `data_options` adds the shared --mapping/--profile/... options."""
     def common(p: argparse.ArgumentParser, dpi: int) -> None:
         p.add_argument("layout", help="layout name or file")
         p.add_argument("data", type=Path, nargs="?", help="records file (default: the layout's bundled sample)")
-        p.add_argument("--dpi", type=int, default=dpi)
+        p.add_argument("--dpi", type=_int_in(20, MAX_DPI), default=dpi, help=f"resolution (default {dpi})")
         data_options(p)
 
     p = sub.add_parser("preview", help="write a PNG of one record's pages, optionally with every element's box")
     common(p, 300)
-    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("-o", "--output", type=_png, required=True, metavar="FILE.png")
     p.add_argument("--page", default="all", help="a page name (front, back) or all")
     p.add_argument("--boxes", action="store_true", help="outline and name every element; colour the ones that "
                    "needed shrinking, condensing or wrapping, and the ones that do not fit")
@@ -125,12 +142,12 @@ def add_preview_commands(sub: argparse._SubParsersAction, data_options: Callable
     common(p, 200)
     p.add_argument("--against", required=True, metavar="REV_OR_FILE",
                    help="a layout file, or a git revision of the same file (its parts taken from that revision)")
-    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("-o", "--output", type=_png, required=True, metavar="FILE.png")
     p.add_argument("--page", default="all", help="a page name (front, back) or all")
     p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("serve", help="a local web page that re-renders the layout whenever it is saved")
     common(p, 200)
-    p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0: any free port)")
+    p.add_argument("--port", type=_int_in(0, 65535), default=8000, help="port on 127.0.0.1 (0: any free port)")
     p.set_defaults(func=cmd_serve)
 

@@ -1,10 +1,27 @@
-"""Where the bundled data lives: layouts, profiles, fonts and samples sit beside the package."""
+"""Where the bundled data lives: `docgen/data/` inside the installed package, found through
+importlib.resources, so a wheel, an sdist and an editable checkout all read the same files.
+
+In the git repository `docgen/data/{layouts,profiles,fonts,samples}` are symlinks to the
+top-level folders of the same names (the place to edit them); a built wheel holds the files
+themselves. User folders come before these ones: see `docgen.layout.search`.
+"""
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-LAYOUTS = ROOT / "layouts"
-PROFILES = ROOT / "profiles"
-SAMPLES = ROOT / "samples"
-FONTS = ROOT / "fonts"
+
+def _bundled(name: str) -> Path:
+    """A bundled folder as a real path: ReportLab, Pillow and PDFium open fonts and images by path."""
+    folder = files("docgen") / "data" / name
+    if not isinstance(folder, Path):
+        raise ImportError(f"docgen's bundled {name} are not files on disk ({folder}): install docgen with pip, "
+                          "not as a zip archive")
+    return folder.resolve()     # in a checkout: the top-level folder, the place to edit
+
+
+LAYOUTS = _bundled("layouts")
+PARTS = LAYOUTS / "parts"
+PROFILES = _bundled("profiles")
+FONTS = _bundled("fonts")
+SAMPLES = _bundled("samples")

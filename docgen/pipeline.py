@@ -83,7 +83,10 @@ def open_job(layout: str | Path | ResolvedLayout, profile: str | Path | Profile 
              renewal_start: date | None = None, fonts: FontSet | None = None) -> Job:
     """Load a layout (by name or path), its insurer profile and the fonts, and prepare the binder."""
     lay = layout if isinstance(layout, ResolvedLayout) else load_layout(layout)
-    prof = profile if isinstance(profile, Profile) else load_profile(profile or lay.model.profile)
+    if isinstance(profile, Profile):
+        prof = profile
+    else:      # the command line's --profile is relative to the working directory, the layout's to the layout
+        prof = load_profile(profile) if profile else load_profile(lay.profile_file())
     if prof.scheme != lay.model.scheme:
         raise LayoutError(f"insurer profile '{prof.id}' is for {prof.scheme}, layout '{lay.name}' for {lay.model.scheme}")
     fonts = fonts or load_fonts()

@@ -10,10 +10,16 @@ import yaml
 
 def read_yaml(path: Path, error: type[Exception], what: str = "file") -> Any:
     try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+        text = path.read_bytes()
     except FileNotFoundError:
         raise error(f"{path}: {what} not found") from None
+    return parse_yaml(text, path, error, what)
+
+
+def parse_yaml(text: bytes, path: Path, error: type[Exception], what: str = "file") -> Any:
+    """YAML from bytes read elsewhere (a file, or a git revision of one); `path` names it in errors."""
+    try:
+        return yaml.safe_load(text.decode("utf-8"))
     except UnicodeDecodeError:
         raise error(f"{path}: {what} is not UTF-8") from None
     except yaml.YAMLError as exc:

@@ -14,7 +14,7 @@ from PIL import Image
 from docgen import cli
 from docgen.fields import BY_NAME
 from docgen.layout.model import PAGE_SIZES_MM
-from docgen.paths import LAYOUTS, ROOT, SAMPLES
+from docgen.paths import LAYOUTS, SAMPLES
 from docgen.preview.raster import GAP_PX
 from docgen.records import read_records
 
@@ -198,7 +198,7 @@ def test_single_card_render_time(tmp_path, capsys):
     out = tmp_path / "k0005.pdf"
     start = time.perf_counter()
     proc = subprocess.run([str(SCRIPT), "render", "kokuho-card", str(KOKUHO), "--id", "K0005", "-o", str(out)],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
     elapsed = time.perf_counter() - start
     assert proc.returncode == 0, proc.stderr
     assert pages(out) == 2

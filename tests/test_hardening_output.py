@@ -43,7 +43,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # ---------------------------------------------------------------- helpers
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in argv])
+    try:
+        code = cli.main([str(a) for a in argv])
+    except SystemExit as exc:          # argparse's usage errors
+        code = int(exc.code or 0)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -140,6 +143,7 @@ def test_defect1_no_output_is_ever_written_over_an_input(tmp_path: Path, capsys:
     (tmp_path / "sub").mkdir()
     (tmp_path / "link.pdf").symlink_to(data)
     os.link(data, tmp_path / "hard.pdf")
+    os.link(data, tmp_path / "hard.png")                      # an image name is no licence either
     (tmp_path / ".o.pdf.partial").symlink_to(data)          # docgen's temporary name for o.pdf
     layout = layouts / "kokuho-card.yaml"
     part = layouts / "parts" / "card-notes.yaml"
@@ -156,13 +160,19 @@ def test_defect1_no_output_is_ever_written_over_an_input(tmp_path: Path, capsys:
         ["render", layout, data, "-o", layout],
         ["render", "kokuho-card", data, "-o", profile, "--profile", profile],
         ["preview", "kokuho-card", data, "-o", seal, "--profile", profile],
-        ["preview", "kokuho-card", data, "-o", data],
-        ["diff", "kokuho-card", data, "--against", layout, "-o", layout],
+        ["preview", "kokuho-card", data, "-o", tmp_path / "hard.png"],
+        ["diff", "kokuho-card", data, "--against", layout, "-o", seal, "--profile", profile],
     ]
     for argv in attempts:
         code, _, err = run(capsys, *argv)
         assert code == 1, argv
         assert "this run reads; docgen never writes over an input" in one_line(err), argv
+        assert tree(tmp_path) == before, f"{argv} changed a file"
+    # previews write PNGs only: any other name is a usage error before anything is read or written
+    for argv in (["preview", "kokuho-card", data, "-o", data],
+                 ["diff", "kokuho-card", data, "--against", layout, "-o", layout]):
+        code, _, err = run(capsys, *argv)
+        assert code == 2 and "does not end in .png" in err, argv
         assert tree(tmp_path) == before, f"{argv} changed a file"
 
 
@@ -433,20 +443,21 @@ def test_defect6_bundles_allow_printing_but_not_changes(tmp_path: Path, capsys: 
 def test_defect8_output_path_mistakes_are_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "out"
     folder.mkdir()
+    png_folder = tmp_path / "shots.png"        # a folder, though its name says image
+    png_folder.mkdir()
     a_file = tmp_path / "file"
     a_file.write_text("not a folder\n", encoding="utf-8")
     cases = [
         (["render", "kokuho-card", KOKUHO, "-o", folder], f"output {folder}: is a directory; give a file name"),
         (["render", "kokuho-card", KOKUHO, "-o", a_file / "x.pdf"], f"{a_file} is a file, not a directory"),
         (["render", "kokuho-card", KOKUHO, "-o", tmp_path / "no" / "x.pdf"], f"directory {tmp_path / 'no'} does not exist"),
-        (["preview", "kokuho-card", "-o", folder], "is a directory; give a file name"),
-        (["preview", "kokuho-card", "-o", tmp_path / "x.txt"], "not an image file name"),
+        (["preview", "kokuho-card", "-o", png_folder], f"output {png_folder}: is a directory; give a file name"),
         (["batch", "kokuho-card", KOKUHO, "-o", a_file], f"OUTDIR {a_file}: is a file; batch writes into a directory"),
     ]
     for argv, message in cases:
         code, _, err = run(capsys, *argv)
         assert code == 1 and message in one_line(err), (argv, err)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "out"] and not list(folder.iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "out", "shots.png"] and not list(folder.iterdir())
     assert a_file.read_text(encoding="utf-8") == "not a folder\n"
 
 

@@ -77,14 +77,14 @@ def write_layout(folder: Path, front: list[dict], back: list[dict] | None = None
 
 def load_error(path: Path, folder: Path) -> str:
     with pytest.raises(LayoutError) as exc:
-        load_layout(path, layouts_dir=folder)
+        load_layout(path)
     return str(exc.value)
 
 
 def test_a_valid_synthetic_layout_loads(tmp_path):
     path = write_layout(tmp_path, [element("title"), {"type": "field", "id": "name", "x": 1, "y": 6, "w": 40, "h": 4,
                                                        "value": "{name}"}])
-    layout = load_layout(path, layouts_dir=tmp_path)
+    layout = load_layout(path)
     assert [el.id for el in layout.pages[0].elements] == ["title", "name"]
 
 
@@ -168,8 +168,8 @@ def test_bad_key_inside_a_part_names_the_part_file(tmp_path):
 
 def test_include_cycle(tmp_path):
     parts = {
-        "parts/a.yaml": {"elements": [element("in-a"), {"type": "include", "id": "to-b", "part": "parts/b.yaml"}]},
-        "parts/b.yaml": {"elements": [{"type": "include", "id": "to-a", "part": "parts/a.yaml"}]},
+        "parts/a.yaml": {"elements": [element("in-a"), {"type": "include", "id": "to-b", "part": "b.yaml"}]},
+        "parts/b.yaml": {"elements": [{"type": "include", "id": "to-a", "part": "a.yaml"}]},
     }
     path = write_layout(tmp_path, [element("a")], back=[{"type": "include", "id": "start", "part": "parts/a.yaml"}],
                         parts=parts)
@@ -180,7 +180,7 @@ def test_include_cycle(tmp_path):
 
 
 def test_a_part_including_itself(tmp_path):
-    parts = {"parts/self.yaml": {"elements": [{"type": "include", "id": "me", "part": "parts/self.yaml"}]}}
+    parts = {"parts/self.yaml": {"elements": [{"type": "include", "id": "me", "part": "self.yaml"}]}}
     path = write_layout(tmp_path, [{"type": "include", "id": "start", "part": "parts/self.yaml"}], parts=parts)
     assert "cycle" in load_error(path, tmp_path)
 
@@ -199,14 +199,14 @@ def test_include_shifts_coordinates_and_adds_its_condition(tmp_path):
             {"type": "box", "id": "frame", "x": 1, "y": 2, "w": 10, "h": 5},
             {"type": "line", "id": "rule", "x1": 1, "y1": 2, "x2": 3.5, "y2": 4},
             element("label", x=0.5, y=0.25, when={"field": "limit_class", "present": True}),
-            {"type": "include", "id": "inner", "part": "parts/inner.yaml", "x": 1, "y": 1},
+            {"type": "include", "id": "inner", "part": "inner.yaml", "x": 1, "y": 1},
         ]},
         "parts/inner.yaml": {"elements": [{"type": "box", "id": "inner-box", "x": 2, "y": 3, "w": 4, "h": 4}]},
     }
     path = write_layout(tmp_path, [element("a")], parts=parts, back=[
         {"type": "include", "id": "block", "part": "parts/block.yaml", "x": 10, "y": 20,
          "when": {"field": "special_care", "present": True}}])
-    back = {el.id: el for el in load_layout(path, layouts_dir=tmp_path).pages[1].elements}
+    back = {el.id: el for el in load_layout(path).pages[1].elements}
     assert set(back) == {"frame", "rule", "label", "inner-box"}
     frame, rule, label, inner = back["frame"], back["rule"], back["label"], back["inner-box"]
     assert isinstance(frame, BoxElement) and (frame.x, frame.y, frame.w, frame.h) == (11, 22, 10, 5)

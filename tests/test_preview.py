@@ -11,9 +11,8 @@ import pytest
 from PIL import Image
 
 from docgen import cli
-from docgen.layout.loader import load_layout
+from docgen.layout.loader import element_names, load_layout
 from docgen.paths import LAYOUTS, SAMPLES
-from docgen.preview.boxes import element_names
 from docgen.preview.layout_diff import element_changes
 from docgen.preview.raster import GAP_PX
 
@@ -81,9 +80,11 @@ def test_element_changes_are_exactly_the_edits(layouts: Path) -> None:
     }
     assert len(changes) == 6
     by_name = {c.element: c for c in changes}
-    assert by_name["birth"].detail == "21.5, 18.4 → 24.5, 18.4 mm"
-    assert by_name["kigo"].detail == "size"
-    assert by_name["organ-organs"].detail == "78 × 2.8 → 70 × 2.8 mm"
+    # each change names the key with its old and new value
+    assert by_name["birth"].detail == "x 21.5 → 24.5"
+    assert by_name["title"].detail == "text 国民健康保険資格確認書 → 国民健康保険 資格確認書"
+    assert by_name["kigo"].detail == "size 7 → 8"
+    assert by_name["organ-organs"].detail == "w 78 → 70"
 
 
 def test_moving_an_include_moves_every_element_of_the_part(layouts: Path) -> None:
@@ -112,7 +113,7 @@ def test_diff_png_and_exit_status_when_one_field_moved(layouts: Path, tmp_path: 
                             "--page", "front", "--dpi", DPI)
     assert code == 1, err
     lines = stdout.splitlines()
-    assert lines[0] == "front: birth moved (21.5, 18.4 → 24.5, 18.4 mm)"
+    assert lines[0] == "front: birth moved (x 21.5 → 24.5)"
     assert len(lines) == 2 and "1 element change(s)" in lines[1]
 
     # one row of three panels (before, now, changed pixels); the red is in the third, on the birth row
@@ -150,7 +151,7 @@ def test_diff_against_a_revision_sees_a_changed_part(layouts: Path, tmp_path: Pa
                             "-o", tmp_path / "d.png", "--dpi", DPI)
     assert code == 1, err
     [line] = stdout.splitlines()[:-1]
-    moved = re.fullmatch(r"back: organ-organs moved \(4, ([\d.]+) → 4, ([\d.]+) mm\)", line)
+    moved = re.fullmatch(r"back: organ-organs moved \(y ([\d.]+) → ([\d.]+)\)", line)
     assert moved and float(moved[2]) - float(moved[1]) == pytest.approx(0.5)
 
     git(layouts, "commit", "-q", "-am", "moved")

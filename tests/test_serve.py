@@ -168,7 +168,7 @@ def test_diff_against_head_names_the_edit(served: Served) -> None:
     assert served.api("/api/diff")["changes"] == []
     replace(served.layout, "{type: field, id: birth, x: 21.5,", "{type: field, id: birth, x: 23.5,")
     diff = served.api("/api/diff?page=front")
-    assert diff["changes"] == ["front: birth moved (21.5, 18.4 → 23.5, 18.4 mm)"]
+    assert diff["changes"] == ["front: birth moved (x 21.5 → 23.5)"]
     assert diff["image"].startswith("data:image/png;base64,")
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-import docgen
 from docgen.errors import UnknownFamilyError
 from docgen.fonts.chain import FontChain
 from docgen.fonts.config import FontConfig, read_config
 from docgen.fonts.face import Face
+from docgen.paths import FONTS
 
-DEFAULT_CONFIG = Path(docgen.__file__).resolve().parent.parent / "fonts" / "fonts.yaml"
+DEFAULT_CONFIG = FONTS / "fonts.yaml"     # the bundled one, found through importlib.resources
 
 # One registered ReportLab font per file: pdfmetrics is process-wide, and parsing is costly.
 _faces: dict[Path, Face] = {}

@@ -1,7 +1,10 @@
 """Loading layouts and profiles from YAML, with errors that name the file, the element and the key.
 
 Includes are resolved here, once: a part's elements are shifted by the include's (x, y) and
-inherit its `when`, so later stages only ever see flat pages.
+inherit its `when`, so later stages only ever see flat pages. Every reference (part, profile,
+image, seal) resolves against the file that names it, or by name on the search path
+(docgen.layout.search). Everything is checked here: keys, fonts, colours, image files, templates,
+and that each element lies on its page.
 """
 from __future__ import annotations
 
@@ -9,13 +12,14 @@ import string
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from pydantic import BaseModel, ValidationError
 
 from docgen.bind.template import DATE_FORMATTERS, Template
 from docgen.errors import LayoutError, TemplateError
 from docgen.fields import BY_NAME, Kind
+from docgen.fonts import load_fonts
 from docgen.layout.model import (
     AllOf,
     AnyOf,
@@ -23,12 +27,13 @@ from docgen.layout.model import (
     FieldTest,
     IncludeElement,
     Layout,
+    LoadContext,
     NotOf,
     Part,
 )
 from docgen.layout.profile import Profile
-from docgen.paths import LAYOUTS, PROFILES
-from docgen.yamlfile import read_yaml
+from docgen.layout.search import listing, resolve
+from docgen.yamlfile import parse_yaml
 
 # Values computed by the binder in addition to the record's own fields.
 DERIVED_FIELDS = {"age"}
@@ -42,22 +47,60 @@ class ResolvedPage:
 
 
 @dataclass(frozen=True)
+class OffPage:
+    """An element outside its page: a layout error that only previews load past, to draw it red."""
+
+    page: int          # index of the page
+    index: int         # index of the element on the flattened page
+    where: str         # "pages[0] (front) > name"
+    problem: str       # "partly off the page: right edge at 90 beyond the page width 86 mm"
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.problem}"
+
+
+@dataclass(frozen=True)
 class ResolvedLayout:
-    """A layout with its includes expanded; `source` is kept for messages and previews, `parts`
-    (every part file it includes) so that no output of a run may overwrite one."""
+    """A layout with its includes expanded; `source` is kept for messages and previews.
+
+    `files` are the layout and every part it read (what `docgen serve` watches). `off_page`
+    lists elements outside their page, which only a preview loads (to draw them red);
+    everything else refuses such a layout.
+    """
 
     model: Layout
     source: Path
     pages: tuple[ResolvedPage, ...]
-    parts: frozenset[Path] = frozenset()
+    files: tuple[Path, ...] = ()
+    off_page: tuple[OffPage, ...] = ()
 
     @property
     def name(self) -> str:
         return self.model.name
 
+    def profile_file(self) -> Path:
+        """The layout's default insurer profile, found by the reference rule (see docgen.layout.search)."""
+        try:
+            return resolve("profile", self.model.profile, self.source)
+        except LayoutError as exc:
+            raise LayoutError(f"{self.source}: profile: {exc}") from None
 
-def _read_yaml(path: Path) -> Any:
-    return read_yaml(path, LayoutError)
+
+def read_file(path: Path) -> bytes:
+    """How the loader reads a file by default; `docgen diff` passes one that reads a git revision."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise LayoutError(f"{path}: file not found") from None
+
+
+def _read_yaml(path: Path, read: Callable[[Path], bytes] = read_file) -> Any:
+    return parse_yaml(read(path), path, LayoutError)
+
+
+def _context(path: Path) -> LoadContext:
+    fonts = load_fonts()
+    return LoadContext(path, fonts.families, fonts.config.path)
 
 
 def _describe_loc(data: Any, loc: tuple[Any, ...]) -> str:
@@ -81,19 +124,32 @@ def _describe_loc(data: Any, loc: tuple[Any, ...]) -> str:
         if isinstance(node, dict) and key in node:
             node = node[key]
             parts.append(str(key))
+        elif isinstance(key, str) and (key[:1].isupper() or "[" in key):
+            continue        # the member of a union pydantic tried ('FieldTest', 'literal[...]'): not a key
         else:
             parts.append(str(key))
             node = None
     return " > ".join(parts) or "(top level)"
 
 
+_MESSAGES = {"extra_forbidden": "unknown key (`docgen schema` lists the keys)", "missing": "required key missing"}
+
+
+def _message(err: Any) -> str:
+    """pydantic's message in a layout designer's words, and the load-time checks' own messages
+    without the "Value error, " pydantic puts before them."""
+    error = err.get("ctx", {}).get("error") if err["type"] == "value_error" else None
+    return str(error) if error is not None else _MESSAGES.get(err["type"], err["msg"])
+
+
 def _validate(model: type[BaseModel], data: Any, path: Path) -> Any:
+    """Validate with the load-time checks (fonts, colours, images relative to `path`) switched on."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=_context(path))
     except ValidationError as exc:
         lines = [f"{path}: {len(exc.errors())} problem(s)"]
         for err in exc.errors():
-            lines.append(f"  {_describe_loc(data, tuple(err['loc']))}: {err['msg']}")
+            lines.append(f"  {_describe_loc(data, tuple(err['loc']))}: {_message(err)}")
         raise LayoutError("\n".join(lines)) from None
 
 
@@ -178,64 +234,113 @@ def _shift(el: BaseModel, dx: float, dy: float, when: Condition | None) -> BaseM
     return el.model_copy(update=update)
 
 
-def _expand(elements: Iterable[BaseModel], layouts_dir: Path, where: str, seen: tuple[Path, ...],
-            parts: set[Path]) -> list[BaseModel]:
-    """The elements with every include replaced by its part's; each part file read goes into `parts`."""
-    out: list[BaseModel] = []
+class _Expander:
+    """Flattens includes, resolving each part against the file that names it; remembers the files read."""
+
+    def __init__(self, read: Callable[[Path], bytes]) -> None:
+        self.read = read
+        self.files: list[Path] = []
+
+    def expand(self, elements: Iterable[BaseModel], naming_file: Path, where: str,
+               seen: tuple[Path, ...]) -> list[BaseModel]:
+        out: list[BaseModel] = []
+        for i, el in enumerate(elements):
+            if not isinstance(el, IncludeElement):
+                out.append(el)
+                continue
+            label = f"{where} > elements[{i}]" + (f" ({el.id})" if el.id else "")
+            try:
+                part_path = resolve("part", el.part, naming_file)
+            except LayoutError as exc:
+                raise LayoutError(f"{label} > part: {exc}") from None
+            if part_path.resolve() in seen:
+                raise LayoutError(f"{label}: include cycle through {part_path}")
+            self.files.append(part_path)
+            part = load_part(part_path, self.read)
+            inner = self.expand(part.elements, part_path, str(part_path), seen + (part_path.resolve(),))
+            out.extend(_shift(p, el.x, el.y, el.when) for p in inner)
+        return out
+
+
+def _off_page(elements: Sequence[BaseModel], size: tuple[float, float]) -> Iterator[tuple[int, str]]:
+    """Elements that reach outside the page, each with what sticks out, in mm."""
+    w, h = size
+    eps = 1e-6
     for i, el in enumerate(elements):
-        if not isinstance(el, IncludeElement):
-            out.append(el)
+        box = el.bbox()
+        if box is None:
             continue
-        part_path = (layouts_dir / el.part).resolve()
-        label = f"{where} > elements[{i}]" + (f" ({el.id})" if el.id else "")
-        if part_path in seen:
-            raise LayoutError(f"{label}: include cycle through {el.part}")
-        if not part_path.is_file():
-            raise LayoutError(f"{label} > part: no part file '{el.part}' under {layouts_dir}")
-        part = _validate(Part, _read_yaml(part_path), part_path)
-        parts.add(part_path)
-        inner = _expand(part.elements, layouts_dir, str(part_path), seen + (part_path,), parts)
-        out.extend(_shift(p, el.x, el.y, el.when) for p in inner)
-    return out
+        x0, y0, x1, y1 = box
+        out = [f"left edge at x {x0:g}" if x0 < -eps else "", f"top edge at y {y0:g}" if y0 < -eps else "",
+               f"right edge at {x1:g} beyond the page width {w:g}" if x1 > w + eps else "",
+               f"bottom edge at {y1:g} beyond the page height {h:g}" if y1 > h + eps else ""]
+        if any(out):
+            wholly = x1 < -eps or y1 < -eps or x0 > w + eps or y0 > h + eps
+            yield i, f"{'wholly' if wholly else 'partly'} off the page: {', '.join(o for o in out if o)} mm"
 
 
-def layout_path(name_or_path: str | Path, layouts_dir: Path = LAYOUTS) -> Path:
-    p = Path(name_or_path)
-    if p.suffix in (".yaml", ".yml"):
-        return p
-    return layouts_dir / f"{name_or_path}.yaml"
+def load_part(path: Path, read: Callable[[Path], bytes] = read_file) -> Part:
+    """One part file, checked like a layout (its own includes are expanded where it is included)."""
+    return _validate(Part, _read_yaml(path, read), path)
 
 
-def layouts_root(path: Path) -> Path:
-    """The folder a layout file's includes are relative to: its own, or above a parts/ folder."""
-    return path.parent if path.parent.name != "parts" else path.parent.parent
+def layout_file(name_or_path: str | Path) -> Path:
+    """The file of a layout given on the command line: a Path as it is, a string by the reference rule."""
+    if isinstance(name_or_path, Path):
+        return name_or_path
+    return resolve("layout", name_or_path)
 
 
-def load_layout(name_or_path: str | Path, layouts_dir: Path | None = None) -> ResolvedLayout:
-    """Load a built-in layout by name ("kokuho-card") or any layout file by path."""
-    path = layout_path(name_or_path, layouts_dir or LAYOUTS)
-    if not path.is_file():
-        known = ", ".join(available_layouts())
-        raise LayoutError(f"no layout '{name_or_path}' (built-in layouts: {known})")
-    base = layouts_dir or layouts_root(path)
-    model: Layout = _validate(Layout, _read_yaml(path), path)
+def load_layout(name_or_path: str | Path, *, read: Callable[[Path], bytes] = read_file,
+                allow_off_page: bool = False) -> ResolvedLayout:
+    """Load a layout by name ("kokuho-card", searched on the search path) or by file path.
+
+    An element outside the page is a load error unless `allow_off_page` (previews draw it red).
+    """
+    path = layout_file(name_or_path)
+    model: Layout = _validate(Layout, _read_yaml(path, read), path)
     for f in model.requires:
         if f not in BY_NAME:
             raise LayoutError(f"{path}: requires: unknown field '{f}'")
-    pages = []
-    parts: set[Path] = set()
+    expander = _Expander(read)
+    pages, off_page = [], []
     for pi, page in enumerate(model.pages):
         where = f"{path}: pages[{pi}] ({page.name})"
-        flat = _expand(page.elements, base, where, (path.resolve(),), parts)
+        flat = expander.expand(page.elements, path, where, (path.resolve(),))
         for el in flat:
             _check_names(element_fields(el), f"{where} > element {el.id or type(el).__name__}")
             _check_templates(element_templates(el), f"{where} > element {el.id or type(el).__name__}")
+        names = element_names(flat)
+        off_page.extend(OffPage(pi, i, f"pages[{pi}] ({page.name}) > {names[i]}", problem)
+                        for i, problem in _off_page(flat, model.size_mm))
         pages.append(ResolvedPage(page.name, tuple(flat)))
-    return ResolvedLayout(model=model, source=path, pages=tuple(pages), parts=frozenset(parts))
+    if off_page and not allow_off_page:
+        raise LayoutError("\n".join([f"{path}: {len(off_page)} problem(s)"] + [f"  {p}" for p in off_page]))
+    return ResolvedLayout(model=model, source=path, pages=tuple(pages), files=(path, *expander.files),
+                          off_page=tuple(off_page))
 
 
-def available_layouts(layouts_dir: Path = LAYOUTS) -> list[str]:
-    return sorted(p.stem for p in layouts_dir.glob("*.yaml"))
+def available_layouts() -> list[str]:
+    """The layout names on the search path (user folders first, then the built-in ones)."""
+    return [found.name for found in listing("layout")]
+
+
+def element_names(elements: Iterable[BaseModel]) -> list[str]:
+    """Stable names for a page's elements: the id, else type#n among that type's anonymous ones.
+
+    A repeated id (a part included twice) gets #2, #3 so every name on a page is unique.
+    """
+    names: list[str] = []
+    counts: dict[str, int] = {}
+    for el in elements:
+        base = getattr(el, "id", None) or f"{getattr(el, 'type', type(el).__name__)}#"
+        counts[base] = counts.get(base, 0) + 1
+        n = counts[base]
+        if base.endswith("#"):
+            names.append(f"{base}{n}")
+        else:
+            names.append(base if n == 1 else f"{base}#{n}")
+    return names
 
 
 @lru_cache(maxsize=32)
@@ -245,23 +350,18 @@ def _load_profile_cached(path: Path, mtime_ns: int) -> Profile:
     if profile.qr_payload:
         _check_names(template_fields(profile.qr_payload), f"{path}: qr_payload")
         _check_templates([profile.qr_payload], f"{path}: qr_payload")
-    if profile.seal is not None:
-        seal = (path.parent / profile.seal).resolve()
-        if not seal.is_file():
-            raise LayoutError(f"{path}: seal: image file '{profile.seal}' not found")
-        profile = profile.model_copy(update={"seal": seal})
     return profile
 
 
-def profile_path(name_or_path: str | Path, profiles_dir: Path = PROFILES) -> Path:
-    """The file of an insurer profile given by name ("kasou-city-kokuho") or path."""
-    p = Path(name_or_path)
-    return p if p.suffix in (".yaml", ".yml") else profiles_dir / f"{name_or_path}.yaml"
+def profile_file(ref: str | Path, naming_file: Path | None = None) -> Path:
+    """The file of an insurer profile: a Path as it is, a string by the reference rule."""
+    return ref if isinstance(ref, Path) else resolve("profile", ref, naming_file)
 
 
-def load_profile(name_or_path: str | Path, profiles_dir: Path = PROFILES) -> Profile:
-    """Load an insurer profile by name ("kasou-city-kokuho") or path."""
-    path = profile_path(name_or_path, profiles_dir)
+def load_profile(ref: str | Path, naming_file: Path | None = None) -> Profile:
+    """Load an insurer profile by name ("kasou-city-kokuho"), docgen:NAME or path; `naming_file`
+    is the layout that names it (None: the command line, relative to the working directory)."""
+    path = profile_file(ref, naming_file)
     if not path.is_file():
-        raise LayoutError(f"no insurer profile '{name_or_path}'")
+        raise LayoutError(f"profile file not found: {path}")
     return _load_profile_cached(path.resolve(), path.stat().st_mtime_ns)

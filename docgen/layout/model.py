@@ -6,17 +6,98 @@ Schema that `docgen schema` prints for editors.
 """
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+import difflib
+import string
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal, Sequence, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from PIL import Image, UnidentifiedImageError
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, PositiveFloat, PrivateAttr, Tag, ValidationInfo, \
+    field_validator, model_validator
 
 from docgen.fields import BY_NAME, Kind
 
+from docgen import postal
+
+# Named page sizes as (width, height) in mm; each name says its orientation.
 PAGE_SIZES_MM: dict[str, tuple[float, float]] = {
-    "card": (86.0, 54.0),       # ISO/IEC 7810 ID-1 rounded as insurers specify it
-    "a4": (210.0, 297.0),
-    "postcard": (100.0, 148.0),
+    "card": (86.0, 54.0),       # ISO/IEC 7810 ID-1 rounded as insurers specify it; landscape
+    "card-portrait": (54.0, 86.0),
+    "a4": (210.0, 297.0),       # portrait
+    "a4-landscape": (297.0, 210.0),
+    "postcard": (100.0, 148.0),  # はがき, portrait
+    "postcard-landscape": (148.0, 100.0),
 }
+PageSizeName = Literal[tuple(PAGE_SIZES_MM)]  # type: ignore[valid-type]
+BBox = tuple[float, float, float, float]   # x0, y0, x1, y1 in mm from the page's top-left
+
+
+@dataclass(frozen=True)
+class LoadContext:
+    """What the load-time checks need besides the YAML (given as pydantic's validation context):
+    the file being read, against which relative paths resolve, and the configured font families."""
+
+    file: Path
+    families: tuple[str, ...] = ()
+    fonts_file: Path | None = None
+
+
+def _load_context(info: ValidationInfo) -> LoadContext | None:
+    return info.context if isinstance(info.context, LoadContext) else None
+
+
+def did_you_mean(word: str, known: Sequence[str]) -> str:
+    """The hint "; did you mean 'X'?" for the closest known name, or "" when none is close."""
+    close = difflib.get_close_matches(word, known, n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def has_template(text: str) -> bool:
+    """True when text has a {placeholder}, so its value is only known per record or profile."""
+    return any(name is not None for _, name, _, _ in string.Formatter().parse(text))
+
+
+def image_file(ref: str | Path, base: Path) -> Path:
+    """An image path relative to `base` (the folder of the file naming it), checked to exist and
+    to be an image Pillow can read, so a wrong path fails on load, not at draw time."""
+    path = Path(ref) if Path(ref).is_absolute() else (base / ref).resolve()
+    if not path.is_file():
+        raise ValueError(f"image file not found: {path}")
+    try:
+        with Image.open(path) as img:
+            img.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise ValueError(f"{path} is not an image Pillow can read ({exc})") from None
+    return path
+
+
+FILL_FORMS = 'black, white, gray:G (G = share of white, 0 to 1) or cmyk:C,M,Y,K (each 0 to 1)'
+
+
+def fill_cmyk(spec: str) -> tuple[float, float, float, float]:
+    """A fill colour as layouts write it (see FILL_FORMS), as CMYK: one parser for load and draw."""
+    kind, _, arg = spec.partition(":")
+    forms = {"black": 0, "white": 0, "gray": 1, "cmyk": 4}
+    if kind not in forms:
+        raise ValueError(f"unknown colour '{spec}': use {FILL_FORMS}" + did_you_mean(kind, list(forms)))
+    parts = arg.split(",") if arg else []
+    if len(parts) != forms[kind]:
+        raise ValueError(f"'{spec}': {kind} takes {forms[kind] or 'no'} value(s) after ':'; use {FILL_FORMS}")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise ValueError(f"'{spec}': not a number after '{kind}:'; use {FILL_FORMS}") from None
+    if not all(0.0 <= v <= 1.0 for v in values):
+        raise ValueError(f"'{spec}': values must be between 0 and 1")
+    if kind == "black":
+        return (0.0, 0.0, 0.0, 1.0)
+    if kind == "white":
+        return (0.0, 0.0, 0.0, 0.0)
+    if kind == "gray":
+        return (0.0, 0.0, 0.0, 1.0 - values[0])
+    c, m, y, k = values
+    return (c, m, y, k)
 
 
 class Strict(BaseModel):
@@ -52,7 +133,21 @@ class NotOf(Strict):
     not_: "Condition" = Field(alias="not")
 
 
-Condition = Union[FieldTest, AllOf, AnyOf, NotOf]
+def _condition_kind(value: object) -> str | None:
+    """Which kind of condition a mapping is, by its first key, so a typo is reported against that
+    kind alone (not once per kind)."""
+    if isinstance(value, dict):
+        keys = {"field": "FieldTest", "all": "AllOf", "any": "AnyOf", "not": "NotOf"}
+        return next((kind for key, kind in keys.items() if key in value), None)
+    return type(value).__name__
+
+
+Condition = Annotated[
+    Union[Annotated[FieldTest, Tag("FieldTest")], Annotated[AllOf, Tag("AllOf")], Annotated[AnyOf, Tag("AnyOf")],
+          Annotated[NotOf, Tag("NotOf")]],
+    Discriminator(_condition_kind, custom_error_type="condition",
+                  custom_error_message="a condition needs one of the keys field, all, any, not"),
+]
 
 
 # ---------------------------------------------------------------- text styling
@@ -81,10 +176,23 @@ class TextStyle(Strict):
     valign: Literal["top", "middle", "bottom"] = "middle"
     fit: Fit = Fit()
 
+    @field_validator("font")
+    @classmethod
+    def _known_family(cls, family: str, info: ValidationInfo) -> str:
+        ctx = _load_context(info)
+        if ctx and ctx.families and family not in ctx.families:
+            raise ValueError(f"unknown font family '{family}' ({ctx.fonts_file} has {', '.join(ctx.families)})"
+                             + did_you_mean(family, ctx.families))
+        return family
+
 
 class Placed(Strict):
     id: str | None = Field(default=None, description="name shown in errors, previews and diffs")
     when: Condition | None = Field(default=None, description="draw only when this holds for the record")
+
+    def bbox(self) -> BBox | None:
+        """The area the element occupies on its page, in mm; None for what takes no area."""
+        return None
 
 
 class Boxed(Placed):
@@ -92,6 +200,9 @@ class Boxed(Placed):
     y: float
     w: float = Field(gt=0)
     h: float = Field(gt=0)
+
+    def bbox(self) -> BBox:
+        return (self.x, self.y, self.x + self.w, self.y + self.h)
 
 
 # ---------------------------------------------------------------- elements
@@ -121,9 +232,16 @@ class ListElement(Boxed, TextStyle):
 class BoxElement(Boxed):
     type: Literal["box"]
     stroke: float = Field(default=0.3, ge=0, description="line width in points (0: no outline)")
-    fill: str | None = Field(default=None, description='"black", "white", a grey "gray:0.9" or CMYK "cmyk:0,0,0,0.1"')
+    fill: str | None = Field(default=None, description=f"fill colour: {FILL_FORMS}; e.g. gray:0.9, cmyk:0,0,0,0.1")
     radius: float = Field(default=0, ge=0, description="corner radius in mm")
     dash: list[float] | None = Field(default=None, description="dash pattern in points")
+
+    @field_validator("fill")
+    @classmethod
+    def _colour(cls, spec: str | None) -> str | None:
+        if spec is not None:
+            fill_cmyk(spec)
+        return spec
 
 
 class LineElement(Placed):
@@ -135,13 +253,38 @@ class LineElement(Placed):
     stroke: float = Field(default=0.3, gt=0)
     dash: list[float] | None = None
 
+    def bbox(self) -> BBox:
+        return (min(self.x1, self.x2), min(self.y1, self.y2), max(self.x1, self.x2), max(self.y1, self.y2))
+
 
 class ImageElement(Boxed):
     """An image fitted into the box keeping its aspect ratio (the seal: `src: "{insurer.seal}"`)."""
 
     type: Literal["image"]
-    src: str
+    src: str = Field(description='image file, relative to the file that names it, or a template such as '
+                                 '"{insurer.seal}" (the profile\'s seal, relative to the profile)')
     align: Literal["left", "center", "right"] = "center"
+    _base: Path | None = PrivateAttr(default=None)     # folder of the file the element is written in
+
+    @field_validator("src")
+    @classmethod
+    def _image_exists(cls, src: str, info: ValidationInfo) -> str:
+        ctx = _load_context(info)
+        if ctx and not has_template(src):
+            image_file(src, ctx.file.parent)
+        return src
+
+    @model_validator(mode="after")
+    def _remember_base(self, info: ValidationInfo) -> "ImageElement":
+        ctx = _load_context(info)
+        if ctx:
+            self._base = ctx.file.parent
+        return self
+
+    def path(self, src: str) -> Path:
+        """The file a filled-in `src` names: a relative one against the file the element is written in."""
+        path = Path(src)
+        return path if path.is_absolute() or self._base is None else (self._base / path).resolve()
 
 
 class QrElement(Placed):
@@ -152,12 +295,16 @@ class QrElement(Placed):
     payload: str = Field(description="template; the insurer profile's qr_payload overrides it")
     error_correction: Literal["M", "Q", "H"] = "M"
 
+    def bbox(self) -> BBox:
+        return (self.x, self.y, self.x + self.size, self.y + self.size)
+
 
 class IncludeElement(Placed):
     """A shared part (organ-donation block, notes) placed with its top-left at (x, y)."""
 
     type: Literal["include"]
-    part: str = Field(description="path of the part file, relative to the layouts folder")
+    part: str = Field(description="the part: NAME (searched on the search path), docgen:NAME (built-in), "
+                                  "or a file path relative to the file that names it")
     x: float = 0.0
     y: float = 0.0
 
@@ -180,6 +327,17 @@ class CustomerBarcodeElement(Placed):
     def value(self) -> str:
         """Both templates as one string, so the loader sees the record fields the symbol depends on."""
         return f"{self.postal_code} {self.address}"
+
+    @property
+    def quiet_zone_mm(self) -> float:
+        """Clear margin on every side: the manual's 2 mm, scaled up with a larger symbol, never down."""
+        return postal.QUIET_ZONE_MM * max(self.scale, 1.0)
+
+    def bbox(self) -> BBox:
+        """The symbol with its quiet zone: what must stay clear (and inside an envelope window)."""
+        w, h = postal.symbol_size_mm(self.scale)
+        q = self.quiet_zone_mm
+        return (self.x, self.y, self.x + w + 2 * q, self.y + h + 2 * q)
 
 
 class CutLineElement(Boxed, TextStyle):
@@ -242,14 +400,26 @@ class Layout(Strict):
     description: str
     scheme: Literal["kokuho", "kouki", "kenpo"]
     document: Literal["card", "notice"]
-    page_size: Literal["card", "a4", "postcard"] | tuple[float, float] = "card"
-    profile: str = Field(description="default insurer profile, relative to the profiles folder")
+    page_size: PageSizeName | tuple[PositiveFloat, PositiveFloat] = Field(
+        default="card", description="card 86×54 mm (landscape), card-portrait 54×86, a4 210×297 (portrait), "
+        "a4-landscape 297×210, postcard 100×148 (portrait), postcard-landscape 148×100, or [width, height] in mm")
+    profile: str = Field(description="default insurer profile: NAME (searched on the search path), docgen:NAME "
+                                     "(built-in), or a file path relative to this layout")
     requires: list[str] = Field(default_factory=list, description="record fields every record must have")
     limits: dict[str, int] = Field(default_factory=dict, description=(
         "characters per text field where this layout's box holds fewer than the field dictionary allows"))
     window: Window | None = Field(default=None, description="envelope window the addressee block must fit (mailings)")
     control_mark: ControlMark | None = Field(default=None, description="control mark position for `docgen batch` (default: A4 bottom-left margin)")
     pages: list[Page]
+
+    @field_validator("page_size", mode="before")
+    @classmethod
+    def _named_size(cls, size: object) -> object:
+        """One message for a misspelt name, instead of one per member of the union."""
+        if isinstance(size, str) and size not in PAGE_SIZES_MM:
+            raise ValueError(f"unknown page size '{size}': use {', '.join(PAGE_SIZES_MM)} or [width, height] in mm"
+                             + did_you_mean(size, list(PAGE_SIZES_MM)))
+        return size
 
     @model_validator(mode="after")
     def _limits_lower_text_fields(self) -> "Layout":

@@ -6,8 +6,9 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from docgen.layout.model import LoadContext, image_file
 from docgen.validate.checkdigit import valid_insurer_number
 
 
@@ -28,6 +29,14 @@ class Profile(BaseModel):
     notice_notes: list[str] = Field(default_factory=list, description="資格情報のお知らせ: the insurer's explanation, "
                                     "one paragraph an item (what it is, use with the My Number card, errors, enquiries)")
     qr_payload: str | None = Field(default=None, description="overrides the layout's QR payload template")
+
+    @field_validator("seal")
+    @classmethod
+    def _seal_file(cls, seal: Path | None, info: ValidationInfo) -> Path | None:
+        """Loaded from a file, the seal is resolved against the profile's folder and checked."""
+        if seal is not None and isinstance(info.context, LoadContext):
+            return image_file(seal, info.context.file.parent)
+        return seal
 
     @model_validator(mode="after")
     def _check_digit(self) -> "Profile":

@@ -20,11 +20,10 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from docgen.errors import OutputError
-from docgen.layout.loader import profile_path
+from docgen.layout.loader import profile_file
 from docgen.layout.model import ImageElement
 from docgen.layout.profile import Profile
 from docgen.pipeline import Job
-from docgen.render.elements.image import image_file
 
 _FULL = (errno.ENOSPC, errno.EDQUOT)
 
@@ -56,15 +55,15 @@ class Inputs:
         files: list[tuple[str, Path]] = [(what.replace("_", " "), Path(p)) for what, p in named.items() if p]
         layout = job.layout
         files.append(("layout file", layout.source))
-        files.extend(("layout part", p) for p in sorted(layout.parts))
+        files.extend(("layout part", p) for p in layout.files[1:])
         if not isinstance(profile, Profile):
-            files.append(("insurer profile", profile_path(profile or layout.model.profile)))
+            files.append(("insurer profile", profile_file(profile) if profile else layout.profile_file()))
         if job.profile.seal is not None:
             files.append(("seal image", Path(job.profile.seal)))
         for page in layout.pages:
             for el in page.elements:
                 if isinstance(el, ImageElement) and "{" not in el.src:
-                    files.append(("image", image_file(el.src)))
+                    files.append(("image", el.path(el.src)))
         files.append(("font configuration", job.fonts.config.path))
         files.extend(("font", p) for p in job.fonts.config.files.values())
         return cls(tuple(files))

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 from PIL import Image, ImageDraw, ImageFont
 from pydantic import BaseModel
 
+from docgen.layout.model import BBox
 from docgen.paths import FONTS
 
 OK, FITTED, OVERFLOW, HIDDEN = "ok", "fitted", "overflow", "hidden"
@@ -24,8 +25,6 @@ COLOURS: dict[str, tuple[int, int, int]] = {
 LEGEND = {OK: "fits", FITTED: "shrunk / condensed / wrapped", OVERFLOW: "does not fit", HIDDEN: "not shown (when:)"}
 _LABEL_FONT = FONTS / "BIZUDGothic-Regular.ttf"
 
-BBox = tuple[float, float, float, float]   # x0, y0, x1, y1 in mm from the page's top-left
-
 
 @dataclass(frozen=True)
 class Mark:
@@ -37,34 +36,10 @@ class Mark:
     note: str = ""
 
 
-def element_names(elements: Iterable[BaseModel]) -> list[str]:
-    """Stable names for a page's elements: the id, else type#n among that type's anonymous ones.
-
-    A repeated id (a part included twice) gets #2, #3 so every name on a page is unique.
-    """
-    names: list[str] = []
-    counts: dict[str, int] = {}
-    for el in elements:
-        base = getattr(el, "id", None) or f"{getattr(el, 'type', type(el).__name__)}#"
-        counts[base] = counts.get(base, 0) + 1
-        n = counts[base]
-        if base.endswith("#"):
-            names.append(f"{base}{n}")
-        else:
-            names.append(base if n == 1 else f"{base}#{n}")
-    return names
-
-
 def bbox_mm(el: BaseModel) -> BBox | None:
-    """The area an element occupies: its box, a line's extent or a QR code's square."""
-    f = type(el).model_fields
-    if "w" in f and "h" in f:
-        return (el.x, el.y, el.x + el.w, el.y + el.h)
-    if "x1" in f:
-        return (min(el.x1, el.x2), min(el.y1, el.y2), max(el.x1, el.x2), max(el.y1, el.y2))
-    if "size" in f and "x" in f:
-        return (el.x, el.y, el.x + el.size, el.y + el.size)
-    return None
+    """The area an element occupies (each element kind knows its own)."""
+    bbox = getattr(el, "bbox", None)
+    return bbox() if bbox else None
 
 
 def fit_note(el: BaseModel, content: Any) -> str:
@@ -91,17 +66,27 @@ def label_font(px: int) -> ImageFont.FreeTypeFont:
 
 
 def draw_marks(page: Image.Image, marks: Sequence[Mark], dpi: int) -> Image.Image:
-    """A copy of a page image with each mark's box outlined and named in its status colour."""
+    """A copy of a page image with each mark's box outlined and named in its status colour.
+
+    An element off the page is outlined where it is: the image grows (grey around the page) to show it.
+    """
     scale = dpi / 25.4
-    out = page.convert("RGBA")
+    boxes = [[round(v * scale) for v in m.box] for m in marks if m.box]
+    width = max(1, round(dpi / 150))
+    margin = 4 * width + 2
+    left = max([0] + [margin - b[0] for b in boxes if b[0] < 0])
+    top = max([0] + [margin - b[1] for b in boxes if b[1] < 0])
+    right = max([0] + [b[2] + margin - page.width for b in boxes if b[2] > page.width])
+    bottom = max([0] + [b[3] + margin - page.height for b in boxes if b[3] > page.height])
+    out = Image.new("RGBA", (page.width + left + right, page.height + top + bottom), (200, 200, 200, 255))
+    out.paste(page.convert("RGBA"), (left, top))
     layer = Image.new("RGBA", out.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
     font = label_font(max(9, round(1.5 * scale)))
-    width = max(1, round(dpi / 150))
     # hidden ones first, problems last, so the important outlines are on top
     order = (HIDDEN, OK, FITTED, OVERFLOW)
     for mark in sorted((m for m in marks if m.box), key=lambda m: order.index(m.status)):
-        x0, y0, x1, y1 = (round(v * scale) for v in mark.box)
+        x0, y0, x1, y1 = (round(v * scale) + d for v, d in zip(mark.box, (left, top, left, top)))
         colour = COLOURS[mark.status]
         thick = width * (2 if mark.status in (FITTED, OVERFLOW) else 1)
         draw.rectangle((x0, y0, max(x1, x0 + 1), max(y1, y0 + 1)), outline=colour + (230,), width=thick)

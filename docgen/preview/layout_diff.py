@@ -1,30 +1,34 @@
 """What a layout edit changed: the elements (by name) and the pixels, before against after.
 
-"Before" is another layout file or the same file at a git revision; for a revision the whole
-layouts folder (the layout and every part it may include) is taken from git, so an edit to a
+"Before" is another layout file or the same file at a git revision; for a revision every file
+of the layout's repository that it reads (its parts too) is taken from git, so an edit to a
 part alone is seen too.
 """
 from __future__ import annotations
 
+import json
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from PIL import Image, ImageDraw
 from pydantic import BaseModel
 
-from docgen.layout.loader import LayoutError, ResolvedLayout, layouts_root, load_layout
+from docgen.layout.loader import LayoutError, ResolvedLayout, element_names, load_layout, read_file
+from docgen.layout.model import BBox
+from docgen.layout.search import BUILTIN_PREFIX
 from docgen.pipeline import Job
-from docgen.preview.boxes import BBox, bbox_mm, element_names, label_font, stack
+from docgen.preview.boxes import bbox_mm, label_font, stack
 from docgen.preview.compare import compare, diff_image
 from docgen.preview.raster import side_by_side
 from docgen.preview.snapshot import page_indices, snapshot
 from docgen.records import SourceRecord
 
 ADDED, REMOVED, MOVED, RESIZED, TEXT, CHANGED = "appeared", "disappeared", "moved", "resized", "text changed", "changed"
-_GEOMETRY = {"x", "y", "w", "h", "x1", "y1", "x2", "y2"}
-_TEXT = {"text", "value", "items", "payload", "src"}
+_POSITION = {"x", "y", "x1", "y1", "x2", "y2"}
+_EXTENT = {"w", "h"}
+_TEXT = {"text", "value", "items", "payload", "src", "postal_code", "address"}
 _CHANGE_COLOUR = (200, 0, 160)
 
 
@@ -40,32 +44,40 @@ class Change:
         return f"{self.page}: {self.element} {self.kind}" + (f" ({self.detail})" if self.detail else "")
 
 
-def _mm(v: float) -> str:
-    return f"{v:g}"
+def _value(v: object) -> str:
+    """A layout value as the change list shows it: numbers plainly, long text cut short."""
+    if isinstance(v, float):
+        return f"{v:g}"
+    text = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested keys as dotted names (fit.min_size), so a change names the key that changed."""
+    out: dict[str, Any] = {}
+    for k, v in data.items():
+        if isinstance(v, dict) and v and k != "when":
+            out.update(_flat(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
 
 
 def _element_changes(page: str, name: str, old: BaseModel, new: BaseModel) -> list[Change]:
+    """What changed in one element, each key with its old and new value (x 21.5 → 24.5)."""
+    boxes = tuple(b for b in (bbox_mm(old), bbox_mm(new)) if b)
     if type(old) is not type(new):
-        return [Change(page, name, CHANGED, f"type {getattr(old, 'type', '?')} → {getattr(new, 'type', '?')}",
-                       tuple(b for b in (bbox_mm(old), bbox_mm(new)) if b))]
-    a, b = old.model_dump(), new.model_dump()
+        return [Change(page, name, CHANGED, f"type {getattr(old, 'type', '?')} → {getattr(new, 'type', '?')}", boxes)]
+    a, b = _flat(old.model_dump(by_alias=True)), _flat(new.model_dump(by_alias=True))
     keys = [k for k in a if a[k] != b[k] and k != "id"]
-    if not keys:
-        return []
-    ba, bb = bbox_mm(old), bbox_mm(new)
-    boxes = tuple(x for x in (ba, bb) if x)
-    sized = "size" if getattr(old, "type", "") == "qr" else None     # a QR code's size is its extent
+    sized = {"size"} if getattr(old, "type", "") == "qr" else set()     # a QR code's size is its extent
+    groups = ((MOVED, _POSITION), (RESIZED, _EXTENT | sized), (TEXT, _TEXT))
     out = []
-    if ba and bb and ba[:2] != bb[:2]:
-        out.append(Change(page, name, MOVED, f"{_mm(ba[0])}, {_mm(ba[1])} → {_mm(bb[0])}, {_mm(bb[1])} mm", boxes))
-    if ba and bb and (ba[2] - ba[0], ba[3] - ba[1]) != (bb[2] - bb[0], bb[3] - bb[1]):
-        out.append(Change(page, name, RESIZED, f"{_mm(ba[2] - ba[0])} × {_mm(ba[3] - ba[1])} → "
-                                               f"{_mm(bb[2] - bb[0])} × {_mm(bb[3] - bb[1])} mm", boxes))
-    if any(k in _TEXT for k in keys):
-        out.append(Change(page, name, TEXT, ", ".join(k for k in keys if k in _TEXT), boxes))
-    other = [k for k in keys if k not in _GEOMETRY and k not in _TEXT and k != sized]
-    if other:
-        out.append(Change(page, name, CHANGED, ", ".join(other), boxes))
+    for kind, members in groups + ((CHANGED, None),):
+        these = [k for k in keys if (k in members if members is not None else
+                                     not any(k in m for _, m in groups))]
+        if these:
+            out.append(Change(page, name, kind, ", ".join(f"{k} {_value(a[k])} → {_value(b[k])}" for k in these), boxes))
     return out
 
 
@@ -106,36 +118,50 @@ def _git(cwd: Path, *args: str) -> bytes:
     return done.stdout
 
 
-def load_revision(path: Path, rev: str, into: Path) -> ResolvedLayout:
+@dataclass(frozen=True)
+class GitRevision:
+    """Reads files as they were at a git revision, for the loader: every file in the layout's
+    repository (the layout, its parts, built-in ones too when docgen is that repository) comes
+    from `rev`; files outside it (the parts of an installed docgen) are read as they are now."""
+
+    rev: str
+    root: Path
+
+    @classmethod
+    def of(cls, layout: Path, rev: str) -> "GitRevision":
+        try:
+            root = Path(_git(layout.resolve().parent, "rev-parse", "--show-toplevel").decode().strip())
+        except LayoutError:
+            raise LayoutError(f"{layout} is not in a git repository: there is no {rev} to compare with") from None
+        try:
+            _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+        except LayoutError:
+            raise LayoutError(f"--against {rev}: neither a layout file nor a git revision in {root}") from None
+        return cls(rev, root.resolve())
+
+    def __call__(self, path: Path) -> bytes:
+        real = path.resolve()
+        if not real.is_relative_to(self.root):
+            return read_file(path)
+        rel = real.relative_to(self.root).as_posix()
+        try:
+            return _git(self.root, "show", f"{self.rev}:{rel}")
+        except LayoutError:
+            raise LayoutError(f"{rel} does not exist at {self.rev}") from None
+
+
+def load_revision(path: Path, rev: str) -> ResolvedLayout:
     """The layout at `path` as it was at git revision `rev`, with the parts of that revision."""
-    path = path.resolve()
-    base = layouts_root(path)
-    try:
-        root = Path(_git(base, "rev-parse", "--show-toplevel").decode().strip())
-    except LayoutError:
-        raise LayoutError(f"{path} is not in a git repository: there is no {rev} to compare with") from None
-    rel_base = base.relative_to(root).as_posix()
-    try:
-        _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
-    except LayoutError:
-        raise LayoutError(f"--against {rev}: neither a layout file nor a git revision in {root}") from None
-    listed = _git(root, "ls-tree", "-r", "-z", "--name-only", rev, "--", rel_base).decode()
-    for name in filter(None, listed.split("\0")):
-        if name.endswith((".yaml", ".yml")):
-            target = into / Path(name).relative_to(rel_base)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(_git(root, "show", f"{rev}:{name}"))
-    old = into / path.relative_to(base)
-    if not old.is_file():
-        raise LayoutError(f"{path.relative_to(root)} does not exist at {rev}")
-    return load_layout(old, layouts_dir=into)
+    return load_layout(path, read=GitRevision.of(path, rev), allow_off_page=True)
 
 
-def load_against(against: str, layout: ResolvedLayout, workdir: Path) -> ResolvedLayout:
-    """`--against`: a layout file if one exists at that path, else a git revision of `layout`."""
+def load_against(against: str, layout: ResolvedLayout) -> ResolvedLayout:
+    """`--against`: a layout file, a built-in layout (docgen:NAME), else a git revision of `layout`."""
     if Path(against).is_file():
-        return load_layout(Path(against))
-    return load_revision(layout.source, against, workdir)
+        return load_layout(Path(against), allow_off_page=True)
+    if against.startswith(BUILTIN_PREFIX):
+        return load_layout(against, allow_off_page=True)
+    return load_revision(layout.source, against)
 
 
 def _label(image: Image.Image, text: str, dpi: int) -> Image.Image:

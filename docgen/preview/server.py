@@ -13,11 +13,11 @@ import hashlib
 import io
 import json
 import sys
-import tempfile
 import threading
 import traceback
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Iterator
 from urllib.parse import parse_qs
@@ -25,13 +25,14 @@ from urllib.parse import parse_qs
 import yaml
 from PIL import Image
 
-from docgen.layout.loader import LayoutError, layout_path, layouts_root, load_layout, profile_path
+from docgen.layout.loader import LayoutError, layout_file, load_layout, profile_file
+from docgen.layout.search import resolve
 from docgen.pipeline import Job, open_job
 from docgen.preview.layout_diff import diff_layouts, load_revision
 from docgen.preview.snapshot import RecordFile, default_records, pick_record, snapshot
 from docgen.records import RecordFileError
 
-STATIC = Path(__file__).parent / "static"
+STATIC = resources.files("docgen.preview") / "static"
 # (file under static/, content type) per route: the only files the server ever reads for a URL
 PAGES = {"/": ("index.html", "text/html; charset=utf-8"), "/app.js": ("app.js", "text/javascript; charset=utf-8"),
          "/style.css": ("style.css", "text/css; charset=utf-8")}
@@ -55,7 +56,7 @@ class PreviewApp:
 
     def __init__(self, layout: str | Path, records: RecordFile | None = None, profile: str | None = None,
                  renewal: date | None = None, dpi: int = 200, record_id: str | None = None) -> None:
-        self.layout_file = layout_path(layout).resolve()
+        self.layout_file = layout_file(layout).resolve()
         self.records = records
         self.profile = profile
         self.renewal = renewal
@@ -66,8 +67,12 @@ class PreviewApp:
     def _watched(self) -> list[Path]:
         """The files whose saving should refresh the page: the layout, its parts, the profile, the data."""
         files, profile = watched_files(self.layout_file)
-        if self.profile or profile:
-            files.add(profile_path(self.profile or profile).resolve())
+        ref, naming_file = (self.profile, None) if self.profile else (profile, self.layout_file)
+        if ref:
+            try:
+                files.add(profile_file(ref, naming_file).resolve())
+            except LayoutError:
+                pass        # the render shows it; the layout is watched, so fixing the name brings the image back
         if self.records:
             files.add(self.records.path.resolve())
         return sorted(files)
@@ -84,8 +89,8 @@ class PreviewApp:
         return h.hexdigest()[:16]
 
     def _open(self) -> tuple[Job, RecordFile]:
-        job = open_job(load_layout(self.layout_file), self.profile, self.renewal)
-        return job, self.records or default_records(job.layout.name)
+        job = open_job(load_layout(self.layout_file, allow_off_page=True), self.profile, self.renewal)
+        return job, self.records or default_records(job.layout)
 
     def state(self, query: dict[str, str]) -> dict[str, Any]:
         job, source = self._open()
@@ -101,21 +106,20 @@ class PreviewApp:
         job, source = self._open()
         shot = snapshot(job, pick_record(job, source, index=_index(query)), self.dpi)
         image = _png(shot.sheet(query.get("page", "all"), query.get("boxes") == "1"))
-        return {"image": image, "problems": [str(p) for p in shot.problems], "notes": shot.notes(query.get("page", "all"))}
+        problems = [f"layout error: {p}" for p in job.layout.off_page] + [str(p) for p in shot.problems]
+        return {"image": image, "problems": problems, "notes": shot.notes(query.get("page", "all"))}
 
     def diff(self, query: dict[str, str]) -> dict[str, Any]:
         job, source = self._open()
-        with tempfile.TemporaryDirectory(prefix="docgen-head-") as tmp:
-            before = open_job(load_revision(self.layout_file, "HEAD", Path(tmp)), self.profile, self.renewal)
+        before = open_job(load_revision(self.layout_file, "HEAD"), self.profile, self.renewal)
         result = diff_layouts(before, job, pick_record(job, source, index=_index(query)),
                               query.get("page", "all"), self.dpi, "HEAD")
         return {"image": _png(result.sheet), "changes": result.lines()}
 
 
 def watched_files(layout: Path) -> tuple[set[Path], str | None]:
-    """The layout file and every part it includes (read as plain YAML, so a layout that does not
-    validate is still followed), and the profile it names."""
-    root = layouts_root(layout)
+    """The layout file and every part it includes, found by the loader's reference rule but read
+    as plain YAML, so a layout that does not validate is still followed; and the profile it names."""
     files: set[Path] = set()
     todo, profile = [layout], None
     while todo:
@@ -129,7 +133,11 @@ def watched_files(layout: Path) -> tuple[set[Path], str | None]:
             continue
         if path == layout and isinstance(data, dict) and isinstance(data.get("profile"), str):
             profile = data["profile"]
-        todo.extend((root / part).resolve() for part in _included_parts(data))
+        for part in _included_parts(data):
+            try:
+                todo.append(resolve("part", part, path).resolve())
+            except LayoutError:
+                continue       # the render shows the error; the file naming it is watched
     return files, profile
 
 

@@ -6,25 +6,27 @@ designer needs to see exactly that record to fix the layout.
 """
 from __future__ import annotations
 
+import itertools
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-import yaml
 from PIL import Image
 
 from docgen.bind.binder import Binder, BoundDocument, BoundPage
 from docgen.bind.conditions import holds
-from docgen.layout.loader import LayoutError, ResolvedLayout
+from docgen.layout.loader import LayoutError, ResolvedLayout, element_names, load_layout
+from docgen.layout.search import BUILTIN_PREFIX
 from docgen.output.pdf import write_pdf
 from docgen.paths import SAMPLES
 from docgen.pipeline import Job, Outcome
-from docgen.preview.boxes import FITTED, HIDDEN, OK, OVERFLOW, Mark, bbox_mm, draw_marks, element_names, fit_note, legend, stack
+from docgen.preview.boxes import FITTED, HIDDEN, OK, OVERFLOW, Mark, bbox_mm, draw_marks, fit_note, legend, stack
 from docgen.preview.raster import rasterise, side_by_side
 from docgen.records import RecordFileError, SourceRecord, read_records
 from docgen.render.registry import ContentError, kind_of
 from docgen.validate.problems import Problem
+from docgen.yamlfile import read_yaml
 
 
 @dataclass(frozen=True)
@@ -40,18 +42,24 @@ class RecordFile:
 
 
 def sample_list() -> list[dict[str, str]]:
-    """The bundled samples (samples/samples.yaml): each data file with its layout."""
-    with (SAMPLES / "samples.yaml").open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)["samples"]
+    """The bundled samples (samples/samples.yaml, shipped in the package): each data file with its layout."""
+    return read_yaml(SAMPLES / "samples.yaml", LayoutError)["samples"]
 
 
-def default_records(layout_name: str) -> RecordFile:
-    """The first bundled sample file for a layout, so a designer can preview without data."""
-    for entry in sample_list():
-        if entry["layout"] == layout_name:
-            mapping = SAMPLES / entry["mapping"] if entry.get("mapping") else None
-            return RecordFile(SAMPLES / entry["data"], mapping)
-    raise LayoutError(f"no bundled sample data for layout '{layout_name}': give a DATA file")
+def default_records(layout: ResolvedLayout) -> RecordFile:
+    """The bundled sample file for a layout, so a designer can preview without data: the one
+    listed for its name, else the first one of a built-in layout for the same scheme and document."""
+    def same_kind(entry: dict[str, str]) -> bool:
+        sample = load_layout(BUILTIN_PREFIX + entry["layout"]).model
+        return (sample.scheme, sample.document) == (layout.model.scheme, layout.model.document)
+
+    entries = sample_list()
+    by_name = (e for e in entries if e["layout"] == layout.name)
+    entry = next(itertools.chain(by_name, filter(same_kind, entries)), None)
+    if entry is None:
+        raise LayoutError(f"no bundled sample data for layout '{layout.name}': give a DATA file")
+    mapping = SAMPLES / entry["mapping"] if entry.get("mapping") else None
+    return RecordFile(SAMPLES / entry["data"], mapping)
 
 
 def pick_record(job: Job, source: RecordFile, index: int | None = None, record_id: str | None = None) -> SourceRecord:
@@ -86,12 +94,15 @@ def inspect(binder: Binder, values: dict[str, Any], row: int | None) -> tuple[Bo
     ctx = binder.context(values)
     rid = values.get("record_id")
     pages, marks, problems = [], [], binder.derived_problems(values, ctx, row)
-    for page, (_, varying) in zip(binder.layout.pages, binder.dynamic):
+    off_page = {(o.page, o.index): o.problem for o in binder.layout.off_page}
+    for pi, (page, (_, varying)) in enumerate(zip(binder.layout.pages, binder.dynamic)):
         per_record = {id(el) for el in varying}
         items, page_marks = [], []
-        for el, name in zip(page.elements, element_names(page.elements)):
+        for ei, (el, name) in enumerate(zip(page.elements, element_names(page.elements))):
             box = bbox_mm(el)
-            if not holds(getattr(el, "when", None), ctx):
+            if (pi, ei) in off_page:       # a layout error: drawn red whatever the record
+                page_marks.append(Mark(name, box, OVERFLOW, off_page[pi, ei]))
+            elif not holds(getattr(el, "when", None), ctx):
                 page_marks.append(Mark(name, box, HIDDEN))
                 continue
             try:
@@ -101,7 +112,8 @@ def inspect(binder: Binder, values: dict[str, Any], row: int | None) -> tuple[Bo
                 problems.append(Problem(row, rid, name, exc.rule, str(exc)))
                 continue
             note = fit_note(el, content)
-            page_marks.append(Mark(name, box, FITTED if note else OK, note))
+            if (pi, ei) not in off_page:
+                page_marks.append(Mark(name, box, FITTED if note else OK, note))
             if id(el) in per_record:
                 items.append((el, content))
         pages.append(BoundPage(page.name, tuple(items)))

@@ -13,16 +13,10 @@ from docgen.layout.model import CustomerBarcodeElement
 from docgen.render.registry import DrawContext, PrepareContext, element_kind
 
 
-def quiet_zone_mm(el: CustomerBarcodeElement) -> float:
-    """Clear margin on every side: the manual's 2 mm, scaled up with a larger symbol, never down."""
-    return postal.QUIET_ZONE_MM * max(el.scale, 1.0)
-
-
 def barcode_box(el: CustomerBarcodeElement) -> tuple[float, float, float, float]:
     """(x, y, w, h) in mm of the symbol with its quiet zone: what must stay clear and in the window."""
-    w, h = postal.symbol_size_mm(el.scale)
-    q = quiet_zone_mm(el)
-    return el.x, el.y, w + 2 * q, h + 2 * q
+    x0, y0, x1, y1 = el.bbox()
+    return x0, y0, x1 - x0, y1 - y0
 
 
 @element_kind(CustomerBarcodeElement)
@@ -40,7 +34,7 @@ class CustomerBarcode:
     def draw(dc: DrawContext, el: CustomerBarcodeElement, bar_seq: list[str] | None) -> None:
         if bar_seq is None:
             return
-        q = quiet_zone_mm(el)
+        q = el.quiet_zone_mm
         c = dc.canvas
         c.saveState()
         # postal.draw measures from the top of the canvas page; keep it on the layout page, which

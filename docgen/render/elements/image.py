@@ -8,12 +8,6 @@ from reportlab.lib.utils import ImageReader
 
 from docgen.layout.model import ImageElement
 from docgen.render.registry import MM, ContentError, DrawContext, PrepareContext, element_kind
-from docgen.paths import ROOT
-
-
-def image_file(src: str) -> Path:
-    """The file an image element's (filled-in) `src` names: absolute, or under docgen's root."""
-    return Path(src) if Path(src).is_absolute() else ROOT / src
 
 
 @element_kind(ImageElement)
@@ -23,7 +17,7 @@ class Image:
         src = prep.fill(el.src, ctx)
         if not src:
             return None
-        path = image_file(src)
+        path = el.path(src)
         if not path.is_file():
             raise ContentError("image", f"image file not found: {src}")
         return path

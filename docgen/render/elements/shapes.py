@@ -5,23 +5,8 @@ from typing import Any, Mapping
 
 from reportlab.pdfgen.canvas import Canvas
 
-from docgen.layout.model import BoxElement, LineElement
+from docgen.layout.model import BoxElement, LineElement, fill_cmyk
 from docgen.render.registry import MM, DrawContext, PrepareContext, element_kind
-
-
-def set_fill(c: Canvas, spec: str) -> None:
-    """Fill colours as a layout writes them: black, white, gray:0.9 (share of white) or cmyk:c,m,y,k."""
-    kind, _, arg = spec.partition(":")
-    if kind == "black":
-        c.setFillColorCMYK(0, 0, 0, 1)
-    elif kind == "white":
-        c.setFillColorCMYK(0, 0, 0, 0)
-    elif kind == "gray":
-        c.setFillColorCMYK(0, 0, 0, 1 - float(arg))
-    elif kind == "cmyk":
-        c.setFillColorCMYK(*(float(p) for p in arg.split(",")))
-    else:
-        raise ValueError(f"unknown fill colour '{spec}'")
 
 
 def _stroke_style(c: Canvas, width: float, dash: list[float] | None) -> None:
@@ -42,7 +27,7 @@ class Box:
     def draw(dc: DrawContext, el: BoxElement, _: None) -> None:
         c = dc.canvas
         if el.fill:
-            set_fill(c, el.fill)
+            c.setFillColorCMYK(*fill_cmyk(el.fill))   # checked when the layout loaded
         _stroke_style(c, el.stroke, el.dash)
         x, y, w, h = el.x * MM, dc.y_pt(el.y + el.h), el.w * MM, el.h * MM
         stroke, fill = int(el.stroke > 0), int(el.fill is not None)
