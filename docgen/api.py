@@ -13,15 +13,7 @@ from docgen.layout.profile import Profile
 from docgen.output.files import Inputs
 from docgen.output.pdf import RenderReport, write_pdf
 from docgen.pipeline import Job, Outcome, open_job
-from docgen.records import SourceRecord, read_records
-
-
-def select_records(data: Path | str | Iterable[SourceRecord], mapping: Path | None, encoding: str | None,
-             record_id: str | None) -> Iterator[SourceRecord]:
-    records = read_records(Path(data), mapping=mapping, encoding=encoding) if isinstance(data, (str, Path)) else data
-    for r in records:
-        if record_id is None or r.fields.get("record_id") == record_id:
-            yield r
+from docgen.records import SourceRecord, select_records
 
 
 def check(layout: str | Path, data: Path | str | Iterable[SourceRecord], *, profile: str | Path | Profile | None = None,

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from docgen.fields import FIELDS, Field, Kind
-from docgen.layout.loader import available_layouts, element_fields, load_layout
+from docgen.layout.loader import available_layouts, load_layout
+from docgen.layout.references import element_fields
 
 
 def _format(f: Field) -> str:

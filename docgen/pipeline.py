@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from docgen.bind.binder import Binder, BoundDocument
+from docgen.errors import LayoutError
 from docgen.fonts import FontSet, load_fonts
-from docgen.layout.loader import LayoutError, ResolvedLayout, load_layout, load_profile
+from docgen.layout.loader import ResolvedLayout, load_layout, load_profile
 from docgen.layout.profile import Profile
 from docgen.records import SourceRecord
 from docgen.validate.payload import payload_templates

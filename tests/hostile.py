@@ -9,7 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from docgen.fields import BY_NAME, Kind
-from docgen.layout.loader import available_layouts, element_fields, load_layout
+from docgen.layout.loader import available_layouts, load_layout
+from docgen.layout.references import element_fields
 from docgen.paths import SAMPLES
 from docgen.pipeline import Outcome
 from docgen.records import read_records

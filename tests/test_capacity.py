@@ -14,15 +14,16 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from pdfcheck import assert_glyphs_in_boxes, page_text, squash
 
 from docgen.fields import BY_NAME, Kind
-from docgen.layout.loader import available_layouts, element_fields, load_layout
+from docgen.layout.loader import available_layouts, load_layout
 from docgen.layout.model import FieldElement
+from docgen.layout.references import element_fields
 from docgen.output.pdf import write_pdf
 from docgen.pipeline import open_job
 from docgen.records import SourceRecord
 from docgen.render.textfit import FittedText
-from pdfcheck import assert_glyphs_in_boxes, page_text, squash
 
 LAYOUTS = available_layouts()
 # The smallest sizes the layouts may shrink to (README "Layouts"): names on a card 5.5 pt, any

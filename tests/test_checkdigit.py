@@ -1,6 +1,11 @@
 import pytest
 
-from docgen.validate.checkdigit import check_digit, is_valid, valid_insurer_number, valid_kouki_number
+from docgen.validate.checkdigit import (
+    check_digit,
+    is_valid,
+    valid_insurer_number,
+    valid_kouki_number,
+)
 
 
 @pytest.mark.parametrize("body, digit", [

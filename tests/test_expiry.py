@@ -3,7 +3,13 @@ from datetime import date
 
 import pytest
 
-from docgen.bind.expiry import kenpo_expiry, kokuho_card_expiry, kokuho_notice_expiry, kouki_expiry, renewal_end
+from docgen.bind.expiry import (
+    kenpo_expiry,
+    kokuho_card_expiry,
+    kokuho_notice_expiry,
+    kouki_expiry,
+    renewal_end,
+)
 
 S = date(2026, 8, 1)
 E = date(2027, 7, 31)

@@ -10,8 +10,14 @@ from fontTools.ttLib import TTFont as FontToolsFont
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
-from docgen.fonts import (DEFAULT_CONFIG, FontChain, FontConfigError, MissingGlyphError,
-                          UnknownFamilyError, load_fonts)
+from docgen.fonts import (
+    DEFAULT_CONFIG,
+    FontChain,
+    FontConfigError,
+    MissingGlyphError,
+    UnknownFamilyError,
+    load_fonts,
+)
 
 FONTS = DEFAULT_CONFIG.parent
 KUZU_AJ1 = "\u845B\U000E0100"     # 葛󠄀 Adobe-Japan1 IVS: BIZ UD has a glyph for it

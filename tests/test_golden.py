@@ -11,10 +11,17 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from rendering import (
+    Sample,
+    golden_dpi,
+    record_images,
+    render_sample,
+    rendered,
+    samples,
+)
 
 from docgen.layout.loader import ResolvedLayout, ResolvedPage, load_layout
 from docgen.preview.compare import compare, diff_image
-from rendering import Sample, golden_dpi, record_images, render_sample, rendered, samples
 
 GOLDEN = Path(__file__).parent / "golden"
 FAILURES = Path(__file__).parent / "_failures"

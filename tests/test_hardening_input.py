@@ -13,6 +13,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
+from rendering import rendered, samples
+from test_validation import BASE, KENPO, has, one, printed, rec
 
 from docgen import cli
 from docgen.layout.loader import load_layout, load_profile
@@ -21,8 +23,6 @@ from docgen.paths import PROFILES
 from docgen.pipeline import open_job
 from docgen.preview.raster import rasterise
 from docgen.records import RecordFileError, SourceRecord, read_records
-from rendering import rendered, samples
-from test_validation import BASE, KENPO, has, one, printed, rec
 
 SECRET = "秘密"  # in every value a message must not show
 

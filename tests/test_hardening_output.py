@@ -27,6 +27,7 @@ import psutil
 import pypdf
 import pytest
 from pypdf.constants import UserAccessPermissions as Perm
+from test_batch import KOKUHO, _rows, _write, bundle_bytes, kokuho_records, manifest
 
 from docgen import cli
 from docgen.output import batch as batch_module
@@ -35,7 +36,6 @@ from docgen.output.manifest import write_manifest, write_problems
 from docgen.paths import LAYOUTS, PROFILES, SAMPLES
 from docgen.preview.server import PreviewApp, make_server
 from docgen.preview.snapshot import RecordFile
-from test_batch import KOKUHO, _rows, _write, bundle_bytes, kokuho_records, manifest
 
 LINUX = sys.platform.startswith("linux")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

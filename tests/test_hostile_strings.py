@@ -11,14 +11,21 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from hostile import (
+    LAYOUTS,
+    base_record,
+    check_rejection,
+    corpus,
+    expected_text,
+    printed_fields,
+    text_fields,
+)
+from pdfcheck import page_text, squash
 
 from docgen import cli
 from docgen.output.pdf import write_pdf
 from docgen.pipeline import open_job
 from docgen.records import SourceRecord, read_records
-from hostile import (LAYOUTS, base_record, check_rejection, corpus, expected_text, printed_fields,
-                     text_fields)
-from pdfcheck import page_text, squash
 
 CORPUS = corpus()
 

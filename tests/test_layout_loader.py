@@ -12,11 +12,12 @@ from pydantic import TypeAdapter, ValidationError
 
 from docgen import cli
 from docgen.bind.conditions import holds
-from docgen.bind.template import ABSENT_MARK, Template, TemplateError
-from docgen.layout.loader import LayoutError, available_layouts, load_layout
+from docgen.errors import LayoutError
+from docgen.layout.loader import available_layouts, load_layout
 from docgen.layout.model import BoxElement, Condition, IncludeElement, LineElement
 from docgen.paths import LAYOUTS
 from docgen.pipeline import open_job
+from docgen.template import ABSENT_MARK, Template, TemplateError
 
 CARD_LAYOUTS = ("kenpo-card", "kokuho-card", "kouki-card")
 

@@ -12,7 +12,8 @@ from PIL import Image
 
 from docgen import cli
 from docgen.api import render_pdf
-from docgen.layout.loader import LayoutError, load_layout
+from docgen.errors import LayoutError
+from docgen.layout.loader import load_layout
 from docgen.layout.model import PAGE_SIZES_MM, BoxElement, fill_cmyk
 from docgen.paths import PROFILES, SAMPLES
 from docgen.preview.raster import GAP_PX
@@ -57,7 +58,7 @@ def test_fill_forms(spec: str, cmyk: tuple[float, ...]) -> None:
 @pytest.mark.parametrize("spec", ["grey:0.9", "gray", "gray:x", "gray:1.5", "cmyk:0,0,0", "red", "black:1"])
 def test_a_bad_fill_fails_on_load(tmp_path: Path, spec: str) -> None:
     message = load_error(layout(tmp_path, [{"type": "box", "id": "shade", "x": 1, "y": 1, "w": 5, "h": 5, "fill": spec}]))
-    assert f"elements[0] (shade) > fill: " in message and spec in message
+    assert "elements[0] (shade) > fill: " in message and spec in message
 
 
 def test_an_image_file_is_checked_on_load(tmp_path: Path) -> None:

@@ -16,12 +16,12 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 import pytest
+from pydantic import BaseModel
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
-from pydantic import BaseModel
+from rendering import Sample, rendered, samples
 
 from docgen import postal
-from docgen.postal.customer_barcode import BAR_PITCH_MM, BAR_WIDTH_MM
 from docgen.cli import main
 from docgen.layout.loader import load_layout
 from docgen.layout.model import (
@@ -36,10 +36,10 @@ from docgen.layout.model import (
 from docgen.output.pdf import write_pdf
 from docgen.paths import SAMPLES as SAMPLE_DIR
 from docgen.pipeline import open_job
+from docgen.postal.customer_barcode import BAR_PITCH_MM, BAR_WIDTH_MM
 from docgen.records import SourceRecord, read_records
 from docgen.render.elements.barcode import barcode_box
 from docgen.render.elements.cutline import label_box
-from rendering import Sample, rendered, samples
 
 MM = 72 / 25.4
 A4_H = 297.0

@@ -16,14 +16,21 @@ from functools import lru_cache
 from pathlib import Path
 
 import pypdfium2 as pdfium
+from hostile import (
+    LAYOUTS,
+    base_record,
+    check_rejection,
+    expected_text,
+    printed_fields,
+    text_fields,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pdfcheck import assert_glyphs_in_boxes, page_text, squash
 
 from docgen.output.pdf import write_pdf
 from docgen.pipeline import Job, open_job
 from docgen.records import SourceRecord
-from hostile import LAYOUTS, base_record, check_rejection, expected_text, printed_fields, text_fields
-from pdfcheck import assert_glyphs_in_boxes, page_text, squash
 
 CASES = [(layout, field) for layout in LAYOUTS for field in text_fields(layout)]
 TRICKY = [

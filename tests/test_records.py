@@ -14,7 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from docgen.records import HeaderMapping, RecordFileError, SourceRecord, load_mapping, read_records
+from docgen.records import (
+    HeaderMapping,
+    RecordFileError,
+    SourceRecord,
+    load_mapping,
+    read_records,
+)
 
 COMPAT_KAMI = "\ufa19"   # 神 (compatibility form); NFC turns it into U+795E
 COMPAT_SAKI = "\ufa11"   # 﨑

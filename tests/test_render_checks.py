@@ -12,14 +12,14 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 from pypdf import PdfReader
+from rendering import Sample, render_sample, rendered, samples
 
 from docgen.layout.loader import load_layout
 from docgen.layout.model import FieldElement, ListElement, TextElement
+from docgen.output.pdf import write_pdf
 from docgen.pipeline import open_job
 from docgen.preview.raster import rasterise
 from docgen.records import SourceRecord
-from docgen.output.pdf import write_pdf
-from rendering import Sample, render_sample, rendered, samples
 
 MM = 72 / 25.4
 SAMPLES = samples()

@@ -16,7 +16,8 @@ import yaml
 from PIL import Image
 
 from docgen import cli
-from docgen.layout.loader import LayoutError, load_layout, load_profile
+from docgen.errors import LayoutError
+from docgen.layout.loader import load_layout, load_profile
 from docgen.layout.search import ENV_VAR
 from docgen.paths import LAYOUTS, PROFILES, SAMPLES
 from docgen.preview.boxes import COLOURS, OK

@@ -7,12 +7,12 @@ from datetime import date
 import pytest
 
 from docgen.api import render_pdf
-from docgen.bind.wareki import format_wareki, parse_date
 from docgen.fields import BY_NAME, Kind
 from docgen.paths import SAMPLES
 from docgen.pipeline import Outcome, open_job
 from docgen.records import SourceRecord, read_records
 from docgen.validate.problems import Problem
+from docgen.wareki import format_wareki, parse_date
 
 # A 国保 record like K0001 (fictional, see samples/README.md); issue date 2026-07-15, and the
 # profile's renewal starts 2026-08-01, so the renewal period ends 2027-07-31.

@@ -2,7 +2,14 @@ from datetime import date
 
 import pytest
 
-from docgen.bind.wareki import Wareki, anniversary, format_wareki, legal_age_date, parse_date, to_wareki
+from docgen.wareki import (
+    Wareki,
+    anniversary,
+    format_wareki,
+    legal_age_date,
+    parse_date,
+    to_wareki,
+)
 
 
 @pytest.mark.parametrize("d, expected", [

@@ -15,9 +15,11 @@ from pydantic import BaseModel
 
 from docgen.bind import expiry
 from docgen.bind.conditions import holds
+from docgen.errors import LayoutError
 from docgen.fonts import FontSet
-from docgen.layout.loader import LayoutError, ResolvedLayout, element_fields
+from docgen.layout.loader import ResolvedLayout
 from docgen.layout.profile import Profile
+from docgen.layout.references import element_fields
 from docgen.render.registry import ContentError, PrepareContext, kind_of
 from docgen.validate.problems import Problem, RecordRejected
 from docgen.validate.record import age_on

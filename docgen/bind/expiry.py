@@ -15,7 +15,7 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 
-from docgen.bind.wareki import anniversary, legal_age_date
+from docgen.wareki import anniversary, legal_age_date
 
 _DAY = timedelta(days=1)
 

@@ -13,12 +13,21 @@ from pathlib import Path
 from typing import Annotated, Literal, Sequence, Union
 
 from PIL import Image, UnidentifiedImageError
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, PositiveFloat, PrivateAttr, Tag, ValidationInfo, \
-    field_validator, model_validator
-
-from docgen.fields import BY_NAME, Kind
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PositiveFloat,
+    PrivateAttr,
+    Tag,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from docgen import postal
+from docgen.fields import BY_NAME, Kind
 
 # Named page sizes as (width, height) in mm; each name says its orientation.
 PAGE_SIZES_MM: dict[str, tuple[float, float]] = {

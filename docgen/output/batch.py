@@ -21,19 +21,33 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterator, TextIO
 
-from docgen.api import select_records
 from docgen.errors import BatchError, DocgenError
-from docgen.output.bundle import BundleResult, BundleTask, JobSpec, job_for, render_bundle, sheet_spec
+from docgen.output.bundle import (
+    BundleResult,
+    BundleTask,
+    JobSpec,
+    job_for,
+    render_bundle,
+    sheet_spec,
+)
 from docgen.output.encryption import check_password, matches, password_check
 from docgen.output.executors import make_executor
 from docgen.output.files import Inputs, atomic_write
-from docgen.output.manifest import (Journal, bundle_name, problem_dict, sha256_bytes, write_manifest,
-                                    write_problems, write_summary)
+from docgen.output.manifest import (
+    Journal,
+    bundle_name,
+    problem_dict,
+    sha256_bytes,
+    write_manifest,
+    write_problems,
+    write_summary,
+)
 from docgen.output.order import Order, mailing_order, order_key
 from docgen.output.outdir import claim_outdir
 from docgen.output.progress import Progress
 from docgen.output.spool import Spool
 from docgen.pipeline import Job
+from docgen.records import select_records
 
 BATCH_ID = re.compile(r"[A-Z0-9]{1,16}")
 

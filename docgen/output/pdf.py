@@ -13,7 +13,13 @@ from typing import IO, Iterable
 from reportlab import rl_config
 from reportlab.pdfgen.canvas import Canvas
 
-from docgen.output.files import Inputs, atomic_file, check_target, remove_earlier_output, writing
+from docgen.output.files import (
+    Inputs,
+    atomic_file,
+    check_target,
+    remove_earlier_output,
+    writing,
+)
 from docgen.pipeline import Job, Outcome
 from docgen.render.page import PageDrawer
 from docgen.render.registry import MM

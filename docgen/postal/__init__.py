@@ -1,5 +1,9 @@
 """Japan Post customer barcode (カスタマバーコード) for window-envelope mail."""
-from docgen.postal.address_number import AddressNotReadable, address_number, read_address_number
+from docgen.postal.address_number import (
+    AddressNotReadable,
+    address_number,
+    read_address_number,
+)
 from docgen.postal.customer_barcode import (
     BAR_COUNT,
     QUIET_ZONE_MM,

@@ -15,8 +15,10 @@ from typing import Any, Sequence
 from PIL import Image, ImageDraw
 from pydantic import BaseModel
 
-from docgen.layout.loader import LayoutError, ResolvedLayout, element_names, load_layout, read_file
+from docgen.errors import LayoutError
+from docgen.layout.loader import ResolvedLayout, element_names, load_layout
 from docgen.layout.model import BBox
+from docgen.layout.reading import read_file
 from docgen.layout.search import BUILTIN_PREFIX
 from docgen.pipeline import Job
 from docgen.preview.boxes import bbox_mm, label_font, stack

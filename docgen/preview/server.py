@@ -25,7 +25,8 @@ from urllib.parse import parse_qs
 import yaml
 from PIL import Image
 
-from docgen.layout.loader import LayoutError, layout_file, load_layout, profile_file
+from docgen.errors import LayoutError
+from docgen.layout.loader import layout_file, load_layout, profile_file
 from docgen.layout.search import resolve
 from docgen.pipeline import Job, open_job
 from docgen.preview.layout_diff import diff_layouts, load_revision

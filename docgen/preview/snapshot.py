@@ -16,12 +16,24 @@ from PIL import Image
 
 from docgen.bind.binder import Binder, BoundDocument, BoundPage
 from docgen.bind.conditions import holds
-from docgen.layout.loader import LayoutError, ResolvedLayout, element_names, load_layout
+from docgen.errors import LayoutError
+from docgen.layout.loader import ResolvedLayout, element_names, load_layout
 from docgen.layout.search import BUILTIN_PREFIX
 from docgen.output.pdf import write_pdf
 from docgen.paths import SAMPLES
 from docgen.pipeline import Job, Outcome
-from docgen.preview.boxes import FITTED, HIDDEN, OK, OVERFLOW, Mark, bbox_mm, draw_marks, fit_note, legend, stack
+from docgen.preview.boxes import (
+    FITTED,
+    HIDDEN,
+    OK,
+    OVERFLOW,
+    Mark,
+    bbox_mm,
+    draw_marks,
+    fit_note,
+    legend,
+    stack,
+)
 from docgen.preview.raster import rasterise, side_by_side
 from docgen.records import RecordFileError, SourceRecord, read_records
 from docgen.render.registry import ContentError, kind_of

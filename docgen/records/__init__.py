@@ -6,6 +6,7 @@ Unicode normalisation, which would silently turn some name kanji into others.
 """
 from docgen.records.mapping import HeaderMapping, load_mapping
 from docgen.records.reader import read_records
+from docgen.records.select import select_records
 from docgen.records.source import RecordFileError, SourceRecord
 
-__all__ = ["HeaderMapping", "RecordFileError", "SourceRecord", "load_mapping", "read_records"]
+__all__ = ["HeaderMapping", "RecordFileError", "SourceRecord", "load_mapping", "read_records", "select_records"]

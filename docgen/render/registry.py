@@ -13,8 +13,8 @@ from typing import Any, Callable, Mapping
 from pydantic import BaseModel
 from reportlab.pdfgen.canvas import Canvas
 
-from docgen.bind.template import Template
 from docgen.fonts import FontSet
+from docgen.template import Template
 
 MM = 72.0 / 25.4
 

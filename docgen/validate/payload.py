@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from docgen.bind.template import Template
 from docgen.layout.loader import ResolvedLayout
 from docgen.layout.model import QrElement
 from docgen.layout.profile import Profile
 from docgen.render.elements.qr import payload_template
+from docgen.template import Template
 from docgen.validate.problems import Problem
 
 

@@ -13,15 +13,15 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from docgen.bind.template import Template
-from docgen.bind.wareki import anniversary, parse_date
 from docgen.fields import BY_NAME, Field, Kind
 from docgen.fonts.sequences import compose_marks
 from docgen.records import SourceRecord
+from docgen.template import Template
 from docgen.validate.characters import character_problems
 from docgen.validate.checkdigit import valid_kouki_number
 from docgen.validate.payload import delimiter_problems
 from docgen.validate.problems import Problem
+from docgen.wareki import anniversary, parse_date
 
 _FLAG_TRUE = {"1", "true", "yes", "y", "はい", "有", "○", "〇"}
 _FLAG_FALSE = {"0", "false", "no", "n", "いいえ", "無", ""}

@@ -7,7 +7,13 @@ from typing import Any, Mapping
 from reportlab.lib.utils import ImageReader
 
 from docgen.layout.model import ImageElement
-from docgen.render.registry import MM, ContentError, DrawContext, PrepareContext, element_kind
+from docgen.render.registry import (
+    MM,
+    ContentError,
+    DrawContext,
+    PrepareContext,
+    element_kind,
+)
 
 
 @element_kind(ImageElement)

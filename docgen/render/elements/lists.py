@@ -5,10 +5,16 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from docgen.bind.conditions import lookup
+from docgen.fonts import FontChain
 from docgen.layout.model import ListElement
 from docgen.render.elements.text import draw_lines
-from docgen.render.registry import MM, ContentError, DrawContext, PrepareContext, element_kind
-from docgen.fonts import FontChain
+from docgen.render.registry import (
+    MM,
+    ContentError,
+    DrawContext,
+    PrepareContext,
+    element_kind,
+)
 from docgen.render.textfit import FittedText, break_lines, fits_width
 
 _STEP = 0.25

@@ -10,7 +10,13 @@ from typing import Any, Mapping
 import zxingcpp
 
 from docgen.layout.model import QrElement
-from docgen.render.registry import MM, ContentError, DrawContext, PrepareContext, element_kind
+from docgen.render.registry import (
+    MM,
+    ContentError,
+    DrawContext,
+    PrepareContext,
+    element_kind,
+)
 from docgen.render.symbols import Symbol, draw_symbol, encode
 
 QUIET_ZONE = 4  # modules, as ISO/IEC 18004 requires

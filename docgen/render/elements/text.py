@@ -6,7 +6,13 @@ from typing import Any, Mapping
 from docgen.fonts import FontChain
 from docgen.fonts.sequences import code_points
 from docgen.layout.model import FieldElement, TextElement, TextStyle
-from docgen.render.registry import MM, ContentError, DrawContext, PrepareContext, element_kind
+from docgen.render.registry import (
+    MM,
+    ContentError,
+    DrawContext,
+    PrepareContext,
+    element_kind,
+)
 from docgen.render.textfit import DoesNotFit, FittedText, fit_text
 
 

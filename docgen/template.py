@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Mapping
 
-from docgen.bind.wareki import format_wareki
 from docgen.errors import TemplateError
+from docgen.wareki import format_wareki
 
 ABSENT_MARK = "＊"  # printed for an optional item (任意記載事項) that does not apply
 

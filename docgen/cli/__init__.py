@@ -15,16 +15,18 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from docgen.api import check, render_pdf
-from docgen.cli_batch import add_batch_parser
-from docgen.cli_preview import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_REJECTED, add_preview_commands
+from docgen.cli.batch import add_batch_parser
+from docgen.cli.preview import add_preview_commands
+from docgen.cli.status import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_REJECTED
+from docgen.errors import DocgenError
 from docgen.fielddoc import field_table
 from docgen.fonts import load_fonts
 from docgen.fonts.sequences import code_points
-from docgen.errors import DocgenError
 from docgen.layout import search
-from docgen.layout.loader import load_layout, load_part, load_profile
-from docgen.layout.search import BUILTIN_PREFIX
+from docgen.layout.includes import load_part
+from docgen.layout.loader import load_layout, load_profile
 from docgen.layout.model import Layout
+from docgen.layout.search import BUILTIN_PREFIX
 from docgen.output.pdf import RenderReport
 from docgen.paths import SAMPLES
 from docgen.preview.raster import rasterise, side_by_side
@@ -281,7 +283,7 @@ def os_error_message(exc: OSError) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; every error a user can cause is one line on stderr and an exit status
-    (EXIT_* above and README's "Exit status"), a traceback only with --debug."""
+    (docgen.cli.status and README's "Exit status"), a traceback only with --debug."""
     parser = build_parser()
     _add_debug(parser, False)
     args = parser.parse_args(argv)
@@ -302,6 +304,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("docgen: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -5,10 +5,10 @@ import argparse
 import os
 import sys
 import time
-from typing import Callable
 from pathlib import Path
+from typing import Callable
 
-from docgen.cli_preview import EXIT_REJECTED
+from docgen.cli.status import EXIT_REJECTED
 from docgen.errors import BatchError
 from docgen.output.batch import BatchOptions, default_workers, print_summary, run_batch
 from docgen.output.encryption import password_from_file

@@ -13,6 +13,7 @@ from typing import Callable
 
 from PIL import Image
 
+from docgen.cli.status import EXIT_CHANGED, EXIT_ERROR, EXIT_REJECTED
 from docgen.layout.loader import ResolvedLayout, load_layout
 from docgen.output.files import Inputs, atomic_file, check_target, writing
 from docgen.pipeline import Job, open_job
@@ -21,10 +22,6 @@ from docgen.preview.server import PreviewApp, make_server
 from docgen.preview.snapshot import RecordFile, default_records, pick_record, snapshot
 from docgen.records import SourceRecord
 
-EXIT_ERROR = 1
-EXIT_REJECTED = 3
-EXIT_CHANGED = 1
-EXIT_INTERRUPTED = 130
 MAX_DPI = 1200       # an A4 page at 1200 dpi is 140 megapixels already
 
 
