@@ -136,6 +136,8 @@ CASES = [
          edit=("my-card.yaml", "requires: [record_id, name]", "requires: [record_id, name")),
     Case("preview image into a folder", "docgen: output out.png: is a directory; give a file name",
          argv=("preview", "forms/my-card.yaml", "-o", "out.png")),
+    Case("render into a folder name", "docgen render: error: argument -o/--output: 'cards/' names a folder; give a "
+         "file name, e.g. cards/cards.pdf", status=2, argv=("render", "forms/my-card.yaml", "-o", "cards/")),
     Case("preview image not named .png", "docgen preview: error: argument -o/--output: 'card.pdf' does not end in "
          ".png (the image written is a PNG)", status=2, argv=("preview", "forms/my-card.yaml", "-o", "card.pdf")),
     Case("preview resolution 0", "docgen preview: error: argument --dpi: 0 is not between 20 and 1200", status=2,

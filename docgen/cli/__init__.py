@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from datetime import date
@@ -70,6 +71,14 @@ def _search_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layouts", type=_folder, action="append", default=[], metavar="DIR",
                    help=f"a folder of your own layouts (NAME.yaml, parts/, profiles/), searched before "
                         f"{search.ENV_VAR} and the built-in ones; repeatable")
+
+
+def _file_name(text: str) -> Path:
+    """An output file's name: `-o out/` names a folder (the shell's completion adds the slash), and
+    a file called `out` written in its place would surprise whoever looks for the folder."""
+    if text.endswith(("/", os.sep)):
+        raise argparse.ArgumentTypeError(f"'{text}' names a folder; give a file name, e.g. {text.rstrip('/' + os.sep)}/cards.pdf")
+    return Path(text)
 
 
 def _data_options(p: argparse.ArgumentParser) -> None:
@@ -232,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("render", help="render every record of DATA with LAYOUT into one PDF")
     p.add_argument("layout")
     p.add_argument("data", type=Path)
-    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("-o", "--output", type=_file_name, required=True, metavar="FILE.pdf")
     _data_options(p)
     p.set_defaults(func=cmd_render)
 
