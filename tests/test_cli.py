@@ -205,3 +205,11 @@ def test_single_card_render_time(tmp_path, capsys):
     with capsys.disabled():
         print(f"\n[timing] docgen render kokuho-card samples/kokuho.csv --id K0005: {elapsed:.2f} s wall "
               f"(process start included); docgen says: {proc.stdout.strip()}")
+
+
+def test_a_reader_that_stops_early_is_not_an_error_message() -> None:
+    """`docgen layouts | head -1`: the closed pipe ends docgen quietly, with no 'Broken pipe' line."""
+    proc = subprocess.run(f"'{SCRIPT}' layouts | head -c 20 >/dev/null; exit ${{PIPESTATUS[0]}}", shell=True,
+                          executable="/bin/bash", capture_output=True, text=True, timeout=60)
+    assert proc.stderr == ""
+    assert proc.returncode in (0, 1)

@@ -304,6 +304,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"docgen: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        # the reader of our output went away (`docgen layouts | head`): not an error to report;
+        # point stdout at /dev/null so the interpreter's final flush does not fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
     except OSError as exc:
         if args.debug:
             raise
