@@ -85,7 +85,7 @@ CASES = [
          f"  address: required key missing\n  adress: {UNKNOWN}", edit=("profiles/town.yaml", "address:", "adress:")),
     Case("unknown element type", L + "pages[0] (front) > elements[0] (frame): Input tag 'rect' found using 'type' "
          "does not match any of the expected tags: 'text', 'field', 'list', 'box', 'line', 'image', 'qr', "
-         "'include', 'customer_barcode', 'cutline'", edit=("my-card.yaml", "type: box, id: frame", "type: rect, id: frame")),
+         "'customer_barcode', 'cutline', 'include'", edit=("my-card.yaml", "type: box, id: frame", "type: rect, id: frame")),
     Case("unknown font family", L + "pages[0] (front) > elements[1] (title) > font: unknown font family 'gothic-blod' "
          "({fonts} has gothic, gothic-bold, mincho, mj-mincho); did you mean 'gothic-bold'?",
          edit=("my-card.yaml", "font: gothic-bold", "font: gothic-blod")),

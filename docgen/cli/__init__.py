@@ -25,7 +25,7 @@ from docgen.fonts.sequences import code_points
 from docgen.layout import search
 from docgen.layout.includes import load_part
 from docgen.layout.loader import load_layout, load_profile
-from docgen.layout.model import Layout
+from docgen.layout.model import layout_schema
 from docgen.layout.search import BUILTIN_PREFIX
 from docgen.output.pdf import RenderReport
 from docgen.paths import SAMPLES
@@ -180,7 +180,7 @@ def cmd_fields(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    print(json.dumps(Layout.model_json_schema(), ensure_ascii=False, indent=2))
+    print(json.dumps(layout_schema(), ensure_ascii=False, indent=2))
     return 0
 
 

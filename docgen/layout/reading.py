@@ -13,8 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from docgen.errors import LayoutError
 from docgen.fonts import load_fonts
-from docgen.layout.model import LoadContext
-from docgen.yamlfile import parse_yaml
+from docgen.yamlfile import LoadContext, parse_yaml
 
 Reader = Callable[[Path], bytes]
 
