@@ -38,6 +38,8 @@ def fill_cmyk(spec: str) -> tuple[float, float, float, float]:
 
 
 class BoxElement(Boxed):
+    """A frame or a shaded area: outlined in pure black (K), filled, corners rounded or square."""
+
     type: Literal["box"]
     stroke: float = Field(default=0.3, ge=0, description="line width in points (0: no outline)")
     fill: str | None = Field(default=None, description=f"fill colour: {FILL_FORMS}; e.g. gray:0.9, cmyk:0,0,0,0.1")

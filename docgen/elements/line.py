@@ -10,6 +10,8 @@ from docgen.elements.context import MM, DrawContext
 
 
 class LineElement(Element):
+    """A rule from (x1, y1) to (x2, y2), solid or dashed."""
+
     type: Literal["line"]
     x1: float
     y1: float

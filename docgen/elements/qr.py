@@ -20,6 +20,8 @@ QUIET_ZONE = 4  # modules, as ISO/IEC 18004 requires
 
 
 class QrElement(Element):
+    """A QR code of a payload template (保険者番号, 記号, 番号, 枝番), as vectors with its quiet zone."""
+
     type: Literal["qr"]
     x: float
     y: float

@@ -33,11 +33,15 @@ class Registry:
     builtin: Mapping[str, ElementKind[Any, Any]]
     plugins: Mapping[str, ElementKind[Any, Any]]
     by_model: Mapping[type, ElementKind[Any, Any]]
+    packages: Mapping[str, str]                   # plug-in kind -> "distribution version"
+
+
+def _package(ep: EntryPoint) -> str:
+    return f"{ep.dist.name} {ep.dist.version}" if ep.dist else "an unknown distribution"
 
 
 def _origin(ep: EntryPoint) -> str:
-    dist = f"{ep.dist.name} {ep.dist.version}" if ep.dist else "an unknown distribution"
-    return f"plug-in '{ep.name} = {ep.value}' of {dist} (entry-point group {GROUP})"
+    return f"plug-in '{ep.name} = {ep.value}' of {_package(ep)} (entry-point group {GROUP})"
 
 
 def _plugin(ep: EntryPoint, builtin: Mapping[str, Any], plugins: Mapping[str, Any]) -> ElementKind[Any, Any]:
@@ -47,7 +51,8 @@ def _plugin(ep: EntryPoint, builtin: Mapping[str, Any], plugins: Mapping[str, An
     except Exception as exc:        # whatever the plug-in's import raises: it is the plug-in's fault
         raise PluginError(f"{_origin(ep)} does not load: {type(exc).__name__}: {exc}") from None
     if not isinstance(kind, ElementKind):
-        raise PluginError(f"{_origin(ep)} names {type(kind).__name__}, not an ElementKind instance (docs/elements.md)")
+        what = getattr(kind, "__qualname__", None) or f"a {type(kind).__name__}"
+        raise PluginError(f"{_origin(ep)} names {what}, which is not an ElementKind instance (docs/elements.md)")
     model = getattr(kind, "model", None)
     name = type_name(model) if isinstance(model, type) and issubclass(model, Element) else None
     if name is None:
@@ -71,9 +76,12 @@ def registry() -> Registry:
         kind = import_module(f"docgen.elements.{module}").KIND
         builtin[kind.name] = kind
     plugins: dict[str, ElementKind[Any, Any]] = {}
+    packages = {}
     for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
         plugins[ep.name] = _plugin(ep, builtin, plugins)
-    return Registry(builtin, plugins, {kind.model: kind for kind in (*builtin.values(), *plugins.values())})
+        packages[ep.name] = _package(ep)
+    return Registry(builtin, plugins, {kind.model: kind for kind in (*builtin.values(), *plugins.values())},
+                    packages)
 
 
 def kinds() -> dict[str, ElementKind[Any, Any]]:
