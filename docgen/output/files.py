@@ -59,7 +59,7 @@ class Inputs:
             files.append(("insurer profile", profile_file(profile) if profile else layout.profile_file()))
         if job.profile.seal is not None:
             files.append(("seal image", Path(job.profile.seal)))
-        files.extend(("image", p) for page in layout.pages for el in page.elements for p in el.files())
+        files.extend((el.type, p) for page in layout.pages for el in page.elements for p in el.files())
         files.append(("font configuration", job.fonts.config.path))
         files.extend(("font", p) for p in job.fonts.config.files.values())
         return cls(tuple(files))
