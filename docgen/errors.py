@@ -49,3 +49,20 @@ class OutputError(DocgenError):
 
 class BatchError(DocgenError, RuntimeError):
     """A bulk run cannot start or go on (bad options, a resume that does not match); says why."""
+
+
+class ContentError(DocgenError, ValueError):
+    """One element's content for one record cannot be printed; `rule` names the broken rule.
+
+    An element kind raises it while preparing; the binder turns it into that record's problem
+    (row, element, rule), so the message must not contain the content itself (personal data).
+    """
+
+    def __init__(self, rule: str, detail: str) -> None:
+        super().__init__(detail)
+        self.rule = rule
+
+
+class PluginError(DocgenError):
+    """An element kind from another package (entry-point group `docgen.elements`) cannot be used:
+    it does not load, is not an element kind, or takes a name that is already taken."""

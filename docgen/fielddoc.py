@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from docgen.fields import FIELDS, Field, Kind
 from docgen.layout.loader import available_layouts, load_layout
-from docgen.layout.references import element_fields
 
 
 def _format(f: Field) -> str:
@@ -26,7 +25,7 @@ def field_table() -> str:
         names = set(layout.model.requires)
         for page in layout.pages:
             for el in page.elements:
-                names.update(element_fields(el))
+                names.update(el.names())
         for n in names:
             uses.setdefault(n, set()).add(name)
     rows = ["| field | 項目 | format | layouts | meaning |", "|---|---|---|---|---|"]

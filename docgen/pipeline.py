@@ -1,7 +1,12 @@
 """The stages wired together: records -> validate -> bind, one record at a time.
 
-Output writers (a single PDF, later bulk bundles) consume `Outcome`s, so every input record ends
-either rendered or rejected with its problems: none is dropped.
+The words mean one thing each, everywhere: to *validate* a record is to apply the record rules
+(docgen.validate); to *bind* it is to turn a valid record into a document for the layout
+(docgen.bind), which *prepares* each element's content through its kind (docgen.elements);
+`docgen.check` (and `docgen validate` on the command line) is both, without drawing.
+
+Output writers consume `Outcome`s, so every input record ends either rendered or rejected with
+its problems: none is dropped.
 """
 from __future__ import annotations
 
@@ -16,13 +21,15 @@ from docgen.fonts import FontSet, load_fonts
 from docgen.layout.loader import ResolvedLayout, load_layout, load_profile
 from docgen.layout.profile import Profile
 from docgen.records import SourceRecord
-from docgen.validate.payload import payload_templates
-from docgen.validate.problems import Problem, RecordRejected
-from docgen.validate.record import RecordRules, check_record
+from docgen.template import Template
+from docgen.validate.problems import Problem
+from docgen.validate.record import RecordRules, validate_record
 
 
 @dataclass(frozen=True)
 class Outcome:
+    """One input record: its document, or (document None) the problems that reject it."""
+
     row: int
     record_id: str | None
     document: BoundDocument | None
@@ -41,14 +48,17 @@ class Job:
 
     def __post_init__(self) -> None:
         model = self.layout.model
+        # what machines read back from the printed page, split on separators a value must not hold
+        payloads = tuple(Template(t) for page in self.layout.pages for el in page.elements
+                         for t in el.payloads(self.profile))
         self.rules = RecordRules(model.scheme, tuple(model.requires), self.binder.renewal_start,
-                                 payload_templates(self.layout, self.profile), dict(model.limits))
+                                 payloads, dict(model.limits))
 
-    def check_one(self, src: SourceRecord) -> tuple[dict[str, Any], list[Problem]]:
+    def validate_one(self, src: SourceRecord) -> tuple[dict[str, Any], list[Problem]]:
         """One record's typed values and problems, by every rule of this layout and profile."""
-        return check_record(src, self.rules)
+        return validate_record(src, self.rules)
 
-    def check(self, records: Iterable[SourceRecord]) -> Iterator[tuple[SourceRecord, dict[str, Any], list[Problem]]]:
+    def validate(self, records: Iterable[SourceRecord]) -> Iterator[tuple[SourceRecord, dict[str, Any], list[Problem]]]:
         """Each record's typed values and problems, including 管理番号 used twice in the file.
 
         Cheap and file-wide (the duplicate check needs every id), so bulk runs do it in one pass
@@ -56,7 +66,7 @@ class Job:
         """
         seen: set[str] = set()
         for src in records:
-            values, problems = self.check_one(src)
+            values, problems = self.validate_one(src)
             rid = values.get("record_id")
             if rid is not None:
                 if rid in seen:
@@ -65,15 +75,13 @@ class Job:
             yield src, values, problems
 
     def bind(self, row: int, values: dict[str, Any]) -> Outcome:
-        """Bind one checked record: a document, or the problems that keep it from printing."""
-        rid = values.get("record_id")
-        try:
-            return Outcome(row, rid, self.binder.bind(values, row), ())
-        except RecordRejected as exc:
-            return Outcome(row, rid, None, tuple(exc.problems))
+        """Bind one valid record: a document, or the problems that keep it from printing."""
+        doc = self.binder.bind(values, row)
+        return Outcome(row, doc.record_id, None if doc.rejected else doc, doc.problems)
 
-    def prepare(self, records: Iterable[SourceRecord]) -> Iterator[Outcome]:
-        for src, values, problems in self.check(records):
+    def outcomes(self, records: Iterable[SourceRecord]) -> Iterator[Outcome]:
+        """Validate and bind each record: one Outcome per input record, in input order."""
+        for src, values, problems in self.validate(records):
             if problems:
                 yield Outcome(src.row, values.get("record_id"), None, tuple(problems))
             else:
@@ -82,7 +90,7 @@ class Job:
 
 def open_job(layout: str | Path | ResolvedLayout, profile: str | Path | Profile | None = None,
              renewal_start: date | None = None, fonts: FontSet | None = None) -> Job:
-    """Load a layout (by name or path), its insurer profile and the fonts, and prepare the binder."""
+    """Load a layout (by name or path), its insurer profile and the fonts, and set up the binder."""
     lay = layout if isinstance(layout, ResolvedLayout) else load_layout(layout)
     if isinstance(profile, Profile):
         prof = profile

@@ -38,6 +38,17 @@ FORMATTERS: dict[str, Callable[[Any], str]] = {
 }
 
 
+def placeholders(source: str) -> list[str]:
+    """The names a template refers to ("{a:fmt} {insurer.name}" → a, insurer.name), read without
+    checking its formatters, so a loader can name an unknown field before a bad format."""
+    return [name for _, name, _, _ in string.Formatter().parse(source) if name]
+
+
+def has_template(text: str) -> bool:
+    """True when text has a {placeholder}, so its value is only known per record or profile."""
+    return any(name is not None for _, name, _, _ in string.Formatter().parse(text))
+
+
 @dataclass(frozen=True)
 class _Slot:
     literal: str

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from docgen.fields import BY_NAME, Kind
 from docgen.layout.loader import available_layouts, load_layout
-from docgen.layout.references import element_fields
 from docgen.paths import SAMPLES
 from docgen.pipeline import Outcome
 from docgen.records import read_records
@@ -45,13 +44,13 @@ def text_fields(layout: str) -> tuple[str, ...]:
     names = set(resolved.model.requires)
     for page in resolved.pages:
         for el in page.elements:
-            names.update(element_fields(el))
+            names.update(el.names())
     return tuple(sorted(n for n in names if n in BY_NAME and BY_NAME[n].kind is Kind.TEXT))
 
 
 @lru_cache(maxsize=None)
 def printed_fields(layout: str) -> frozenset[str]:
-    return frozenset(f for page in load_layout(layout).pages for el in page.elements for f in element_fields(el))
+    return frozenset(f for page in load_layout(layout).pages for el in page.elements for f in el.names())
 
 
 def check_rejection(outcome: Outcome, row: int, field: str, value: str) -> None:

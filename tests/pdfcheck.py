@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import pypdfium2 as pdfium
 
-from docgen.layout.model import CutLineElement, FieldElement, ListElement, TextElement
-from docgen.render.elements.cutline import label_box
+from docgen.elements.cutline import CutLineElement, label_box
+from docgen.elements.field import FieldElement
+from docgen.elements.numbered_list import ListElement
+from docgen.elements.text import TextElement
 
 MM = 72 / 25.4
 Box = tuple[float, float, float, float]

@@ -50,7 +50,7 @@ class Rendered:
 def render_sample(sample: Sample, out_dir: Path, layout: ResolvedLayout | str | None = None) -> Rendered:
     job = open_job(layout or sample.layout)
     mapping = SAMPLES / sample.mapping if sample.mapping else None
-    outcomes = tuple(job.prepare(read_records(SAMPLES / sample.data, mapping=mapping)))
+    outcomes = tuple(job.outcomes(read_records(SAMPLES / sample.data, mapping=mapping)))
     pdf = out_dir / f"{sample.key}.pdf"
     write_pdf(job, outcomes, pdf)
     return Rendered(pdf, outcomes, len(job.layout.pages))

@@ -23,8 +23,8 @@ import pytest
 
 from docgen import cli
 from docgen.api import check
+from docgen.elements import MM
 from docgen.paths import SAMPLES
-from docgen.render.registry import MM
 
 KOKUHO = SAMPLES / "kokuho.csv"
 KOKUHO_BAD = SAMPLES / "kokuho-bad.csv"

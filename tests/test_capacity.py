@@ -16,14 +16,13 @@ import pypdfium2 as pdfium
 import pytest
 from pdfcheck import assert_glyphs_in_boxes, page_text, squash
 
+from docgen.elements.field import FieldElement
+from docgen.elements.textfit import FittedText
 from docgen.fields import BY_NAME, Kind
 from docgen.layout.loader import available_layouts, load_layout
-from docgen.layout.model import FieldElement
-from docgen.layout.references import element_fields
 from docgen.output.pdf import write_pdf
 from docgen.pipeline import open_job
 from docgen.records import SourceRecord
-from docgen.render.textfit import FittedText
 
 LAYOUTS = available_layouts()
 # The smallest sizes the layouts may shrink to (README "Layouts"): names on a card 5.5 pt, any
@@ -63,7 +62,7 @@ def worst_record(layout: str, pattern: str) -> dict[str, str]:
     used = set(model.requires)
     for page in load_layout(layout).pages:
         for el in page.elements:
-            used.update(element_fields(el))
+            used.update(el.names())
     fields = {**DATES, **OTHER[model.scheme]}
     for name in used:
         f = BY_NAME.get(name)
@@ -81,7 +80,7 @@ def worst(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, lis
     for layout in LAYOUTS:
         job = open_job(layout)
         records = [SourceRecord(i + 1, f"row {i + 1}", worst_record(layout, p)) for i, p in enumerate(PATTERNS.values())]
-        outcomes = list(job.prepare(records))
+        outcomes = list(job.outcomes(records))
         pdf = folder / f"{layout}.pdf"
         write_pdf(job, outcomes, pdf)
         out[layout] = (pdf, outcomes)
@@ -98,7 +97,7 @@ def test_defect9_every_field_at_its_limit_binds_at_a_legible_size(layout: str, w
             for el, prepared in page.items:
                 if not isinstance(el, FieldElement) or not isinstance(prepared, FittedText):
                     continue
-                floor = NAME_FLOOR if card and NAME_FIELDS & set(element_fields(el)) else TEXT_FLOOR
+                floor = NAME_FLOOR if card and NAME_FIELDS & set(el.names()) else TEXT_FLOOR
                 assert prepared.size >= floor - 1e-9, (pattern, el.id, prepared.size)
                 assert prepared.scale >= SCALE_FLOOR - 1e-9, (pattern, el.id, prepared.scale)
 
@@ -111,7 +110,7 @@ def test_defect9_worst_case_text_extracts_exactly_and_stays_in_its_boxes(layout:
     h_mm = resolved.model.size_mm[1]
     doc = pdfium.PdfDocument(pdf)
     assert len(doc) == n * len(PATTERNS)
-    printed = {f for page in resolved.pages for el in page.elements for f in element_fields(el)}
+    printed = {f for page in resolved.pages for el in page.elements for f in el.names()}
     for r, pattern in enumerate(PATTERNS):
         record = worst_record(layout, PATTERNS[pattern])
         text = "".join(squash(page_text(doc[r * n + p])) for p in range(n))
@@ -154,8 +153,8 @@ def test_wrapped_text_takes_the_largest_size_that_fits() -> None:
     """Three lines at the full size beat two lines shrunk (the addressee block's long addresses),
     and wrap_min_size lets a name take a second line below its one-line minimum."""
     from docgen.fonts import load_fonts
-    from docgen.layout.model import Fit, TextStyle
-    from docgen.render.textfit import fit_text
+    from docgen.elements.text_style import Fit, TextStyle
+    from docgen.elements.textfit import fit_text
 
     chain = load_fonts().chain("gothic")
     style = TextStyle(size=10, fit=Fit(min_size=8, max_lines=3, leading=1.2))

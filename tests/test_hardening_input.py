@@ -164,7 +164,7 @@ def test_defect4_notice_without_deliverable_address_is_rejected(layout, field, b
 def _extracted(tmp_path: Path, **changes: str) -> str:
     job = open_job("kokuho-card")
     pdf = tmp_path / "card.pdf"
-    report = write_pdf(job, job.prepare([rec(**changes)]), pdf)
+    report = write_pdf(job, job.outcomes([rec(**changes)]), pdf)
     assert report.rendered == 1, [str(p) for p in report.rejected]
     doc = pdfium.PdfDocument(pdf)
     return "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))

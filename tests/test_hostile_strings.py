@@ -46,7 +46,7 @@ def test_every_hostile_string_in_every_text_field(layout: str, tmp_path: Path) -
     for field in text_fields(layout):
         for value in CORPUS:
             row += 1
-            [outcome] = job.prepare([SourceRecord(row, f"row {row}", {**base, field: value})])
+            [outcome] = job.outcomes([SourceRecord(row, f"row {row}", {**base, field: value})])
             if outcome.document is None:
                 check_rejection(outcome, row, field, value)
             else:

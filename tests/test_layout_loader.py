@@ -11,10 +11,12 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from docgen import cli
-from docgen.bind.conditions import holds
+from docgen.conditions import Condition, holds
+from docgen.elements.box import BoxElement
+from docgen.elements.line import LineElement
 from docgen.errors import LayoutError
 from docgen.layout.loader import available_layouts, load_layout
-from docgen.layout.model import BoxElement, Condition, IncludeElement, LineElement
+from docgen.layout.model import IncludeElement
 from docgen.paths import LAYOUTS
 from docgen.pipeline import open_job
 from docgen.template import ABSENT_MARK, Template, TemplateError

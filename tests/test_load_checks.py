@@ -12,9 +12,10 @@ from PIL import Image
 
 from docgen import cli
 from docgen.api import render_pdf
+from docgen.elements.box import BoxElement, fill_cmyk
 from docgen.errors import LayoutError
 from docgen.layout.loader import load_layout
-from docgen.layout.model import PAGE_SIZES_MM, BoxElement, fill_cmyk
+from docgen.layout.model import PAGE_SIZES_MM
 from docgen.paths import PROFILES, SAMPLES
 from docgen.preview.raster import GAP_PX
 

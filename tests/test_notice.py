@@ -23,23 +23,19 @@ from rendering import Sample, rendered, samples
 
 from docgen import postal
 from docgen.cli import main
+from docgen.elements.customer_barcode import CustomerBarcodeElement
+from docgen.elements.cutline import CutLineElement, label_box
+from docgen.elements.field import FieldElement
+from docgen.elements.line import LineElement
+from docgen.elements.numbered_list import ListElement
+from docgen.elements.text import TextElement
 from docgen.layout.loader import load_layout
-from docgen.layout.model import (
-    CustomerBarcodeElement,
-    CutLineElement,
-    FieldElement,
-    LineElement,
-    ListElement,
-    TextElement,
-    Window,
-)
+from docgen.layout.model import Window
 from docgen.output.pdf import write_pdf
 from docgen.paths import SAMPLES as SAMPLE_DIR
 from docgen.pipeline import open_job
 from docgen.postal.customer_barcode import BAR_PITCH_MM, BAR_WIDTH_MM
 from docgen.records import SourceRecord, read_records
-from docgen.render.elements.barcode import barcode_box
-from docgen.render.elements.cutline import label_box
 
 MM = 72 / 25.4
 A4_H = 297.0
@@ -91,8 +87,7 @@ def _overlaps(a: Box, b: Box) -> bool:
 def _element_boxes(el: BaseModel) -> list[Box]:
     """Every area an element may draw on, from the layout alone."""
     if isinstance(el, CustomerBarcodeElement):
-        x, y, w, h = barcode_box(el)
-        return [(x, y, x + w, y + h)]
+        return [el.bbox()]
     if isinstance(el, LineElement):
         return [(min(el.x1, el.x2), min(el.y1, el.y2), max(el.x1, el.x2), max(el.y1, el.y2))]
     boxes = [(el.x, el.y, el.x + el.w, el.y + el.h)]
@@ -449,7 +444,7 @@ def test_unreadable_address_prints_without_barcode_and_warns(postal_code: str, a
                                                              tmp_path: Path) -> None:
     job = open_job("kokuho-notice")
     pdf = tmp_path / "n.pdf"
-    report = write_pdf(job, job.prepare([_kokuho_record(postal_code=postal_code, address=address)]), pdf)
+    report = write_pdf(job, job.outcomes([_kokuho_record(postal_code=postal_code, address=address)]), pdf)
     assert report.rendered == 1 and not report.rejected
     assert len(report.warnings) == 1
     warning = report.warnings[0]
@@ -468,7 +463,7 @@ def test_kenpo_without_my_number_says_so(tmp_path: Path) -> None:
               "relationship": "本人", "acquired_date": "2009-04-01", "issue_date": "2026-07-15",
               "postal_code": "0000901", "address": "例題県架空市見本町八丁目3番15号"}
     pdf = tmp_path / "k.pdf"
-    report = write_pdf(job, job.prepare([SourceRecord(row=1, where="row 1", fields=fields)]), pdf)
+    report = write_pdf(job, job.outcomes([SourceRecord(row=1, where="row 1", fields=fields)]), pdf)
     assert report.rendered == 1
     page = pdfium.PdfDocument(pdf)[0]
     # the digits' box holds exactly 未収録, and the row asks for the number instead of checking it

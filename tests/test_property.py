@@ -58,7 +58,7 @@ def job(layout: str) -> Job:
 def test_any_string_in_any_field_prints_exactly_or_is_rejected_by_name(tmp_path: Path, draws) -> None:
     printed: dict[str, list] = defaultdict(list)
     for row, ((layout, field), value) in enumerate(draws, start=1):
-        [outcome] = job(layout).prepare([SourceRecord(row, f"row {row}", {**base_record(layout), field: value})])
+        [outcome] = job(layout).outcomes([SourceRecord(row, f"row {row}", {**base_record(layout), field: value})])
         if outcome.document is None:
             check_rejection(outcome, row, field, value)
         else:

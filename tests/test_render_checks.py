@@ -14,8 +14,10 @@ import zxingcpp
 from pypdf import PdfReader
 from rendering import Sample, render_sample, rendered, samples
 
+from docgen.elements.field import FieldElement
+from docgen.elements.numbered_list import ListElement
+from docgen.elements.text import TextElement
 from docgen.layout.loader import load_layout
-from docgen.layout.model import FieldElement, ListElement, TextElement
 from docgen.output.pdf import write_pdf
 from docgen.pipeline import open_job
 from docgen.preview.raster import rasterise
@@ -150,7 +152,7 @@ def test_qr_code_reads_back_as_the_payload(kigo: str, bango: str, edaban: str, _
               "address": "例題県架空市見本町一丁目1番1号"}
     src = SourceRecord(row=1, where="row 1", fields=fields)
     pdf = tmp_path / "qr.pdf"
-    report = write_pdf(job, job.prepare([src]), pdf)
+    report = write_pdf(job, job.outcomes([src]), pdf)
     assert report.rendered == 1
     front = rasterise(pdf, 400)[0]
     results = zxingcpp.read_barcodes(front)

@@ -8,15 +8,15 @@ import pytest
 from test_validation import has, one, rec
 
 from docgen.api import render_pdf
+from docgen.elements.text_style import Fit, TextStyle
+from docgen.elements.textfit import break_lines, fit_text
 from docgen.errors import LayoutError
 from docgen.fonts import load_fonts
 from docgen.layout.loader import load_profile
-from docgen.layout.model import Fit, TextStyle
 from docgen.output.bundle import BundleTask, JobSpec
 from docgen.paths import PROFILES, SAMPLES
 from docgen.pipeline import open_job
 from docgen.records import RecordFileError, read_records
-from docgen.render.textfit import break_lines, fit_text
 
 NAME = "見本　秘密太郎"
 ADDRESS = "例題県架空市見本町一丁目2番3号"

@@ -1,4 +1,4 @@
-"""docgen.render.textfit with the bundled fonts: shrink, 長体, wrapping with 禁則, refusals.
+"""docgen.elements.textfit with the bundled fonts: shrink, 長体, wrapping with 禁則, refusals.
 
 BIZ UD Gothic draws every kana, kanji and full-width punctuation mark 1 em wide (asserted in
 `test_full_width_is_one_em`), so the expected sizes below follow from arithmetic on the box
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from docgen.elements.text_style import Fit, TextStyle
+from docgen.elements.textfit import DoesNotFit, FittedText, break_lines, fit_text
 from docgen.fonts import load_fonts
-from docgen.layout.model import Fit, TextStyle
-from docgen.render.textfit import DoesNotFit, FittedText, break_lines, fit_text
 
 STEP = 0.25            # the size grid of fit_text (points)
 SCALE_STEP = 0.025     # the 長体 grid

@@ -83,9 +83,9 @@ CASES = [
          edit=("parts/stamp.yaml", "h: 5}", "hieght: 5}")),
     Case("typo in a profile key", "docgen: {forms}/profiles/town.yaml: 2 problem(s)\n"
          f"  address: required key missing\n  adress: {UNKNOWN}", edit=("profiles/town.yaml", "address:", "adress:")),
-    Case("unknown element type", L + "pages[0] (front) > elements[0] (frame): Input tag 'rect' found using 'type' "
-         "does not match any of the expected tags: 'text', 'field', 'list', 'box', 'line', 'image', 'qr', "
-         "'include', 'customer_barcode', 'cutline'", edit=("my-card.yaml", "type: box, id: frame", "type: rect, id: frame")),
+    Case("unknown element type", L + "pages[0] (front) > elements[0] (frame): unknown element type 'rect': use text, "
+         "field, list, box, line, image, qr, customer_barcode, cutline, include (`docgen kinds` lists them; a kind "
+         "from another package needs that package installed)", edit=("my-card.yaml", "type: box, id: frame", "type: rect, id: frame")),
     Case("unknown font family", L + "pages[0] (front) > elements[1] (title) > font: unknown font family 'gothic-blod' "
          "({fonts} has gothic, gothic-bold, mincho, mj-mincho); did you mean 'gothic-bold'?",
          edit=("my-card.yaml", "font: gothic-bold", "font: gothic-blod")),

@@ -41,7 +41,7 @@ def kokuho():
 
 
 def prepare(job, *records: SourceRecord) -> list[Outcome]:
-    return list(job.prepare(records))
+    return list(job.outcomes(records))
 
 
 def one(job, record: SourceRecord) -> Outcome:

@@ -1,9 +1,11 @@
-"""Binding: a record and a layout become the exact content of every page, ready to draw.
+"""Binding: a record and a layout become the exact content of every page, ready to draw, and
+what became of each element (drawn as designed, fitted, hidden by `when:`, or rejected).
 
 Elements that depend only on the insurer profile are prepared once per layout and drawn once
 per file as a reusable PDF form; the rest are prepared per record. Anything that would stop a
 record from printing correctly (text that cannot fit, a character no font has) is found here,
-before drawing, and rejects that record alone.
+before drawing, and rejects that record alone; its other elements are still prepared, so a
+preview can draw the record as far as it prints.
 """
 from __future__ import annotations
 
@@ -11,38 +13,79 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Mapping
 
-from pydantic import BaseModel
-
 from docgen.bind import expiry
-from docgen.bind.conditions import holds
-from docgen.errors import LayoutError
+from docgen.conditions import holds
+from docgen.elements.base import Element, ElementKind, Fitting
+from docgen.elements.context import PrepareContext
+from docgen.elements.registry import kind_of
+from docgen.errors import ContentError, LayoutError
 from docgen.fonts import FontSet
-from docgen.layout.loader import ResolvedLayout
+from docgen.layout.loader import ResolvedLayout, element_names
 from docgen.layout.profile import Profile
-from docgen.layout.references import element_fields
-from docgen.render.registry import ContentError, PrepareContext, kind_of
-from docgen.validate.problems import Problem, RecordRejected
+from docgen.validate.problems import Problem
 from docgen.validate.record import age_on
 
-Prepared = tuple[tuple[BaseModel, Any], ...]
+Prepared = tuple[tuple[Element, Any], ...]
+
+# what became of an element for one record
+DRAWN, FITTED, HIDDEN, REJECTED = "drawn", "fitted", "hidden", "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class ElementOutcome:
+    """One element for one record: drawn as designed, fitted (how: `fitting`), hidden by its
+    `when:`, or rejected (`problem`: the rule and why, which rejects the record)."""
+
+    name: str                          # its name on the page: the id, else type#n
+    element: Element
+    content: Any = None                # what is drawn, when it is drawn
+    hidden: bool = False
+    problem: Problem | None = None
+
+    @property
+    def drawn(self) -> bool:
+        return not self.hidden and self.problem is None
+
+    @property
+    def fitting(self) -> Fitting:
+        """How the content was adjusted to fit (nothing when drawn as designed or not drawn)."""
+        return kind_of(self.element).fitting(self.element, self.content) if self.drawn else Fitting()
+
+    @property
+    def status(self) -> str:
+        if self.problem is not None:
+            return REJECTED
+        if self.hidden:
+            return HIDDEN
+        return FITTED if self.fitting else DRAWN
 
 
 @dataclass(frozen=True)
 class BoundPage:
+    """A page's content to draw (`items`) and the outcome of each of its elements."""
+
     name: str
     items: Prepared
+    outcomes: tuple[ElementOutcome, ...] = ()
 
 
 @dataclass(frozen=True)
 class BoundDocument:
+    """One record's pages. With `problems` the record is rejected: its pages hold what prints."""
+
     record_id: str | None
     row: int | None
     pages: tuple[BoundPage, ...]
     warnings: tuple[Problem, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def rejected(self) -> bool:
+        return bool(self.problems)
 
 
-def _is_static(el: BaseModel) -> bool:
-    return all(name.startswith("insurer.") for name in element_fields(el))
+def _is_static(el: Element) -> bool:
+    return all(name.startswith("insurer.") for name in el.names())
 
 
 def derive_expiry(scheme: str, document: str, v: Mapping[str, Any], renewal_start: date) -> date | None:
@@ -60,8 +103,12 @@ def derive_expiry(scheme: str, document: str, v: Mapping[str, Any], renewal_star
     return expiry.kenpo_expiry(birth, issue) if issue else None
 
 
+# (name, element, its kind, its outcome when it is the same for every record)
+_Step = tuple[str, Element, ElementKind[Any, Any], ElementOutcome | None]
+
+
 class Binder:
-    """Prepares records for one layout, one insurer profile and one renewal date."""
+    """Binds records for one layout, one insurer profile and one renewal date."""
 
     def __init__(self, layout: ResolvedLayout, profile: Profile, fonts: FontSet,
                  renewal_start: date | None = None) -> None:
@@ -71,22 +118,27 @@ class Binder:
         self.prep = PrepareContext(fonts)
         base = {"insurer": profile}
         self.static: list[BoundPage] = []
-        self.dynamic: list[tuple[str, tuple[BaseModel, ...]]] = []
+        self._plans: list[tuple[str, tuple[_Step, ...]]] = []
         for page in layout.pages:
-            fixed, varying = [], []
-            for el in page.elements:
-                (fixed if _is_static(el) else varying).append(el)
-            items = []
-            for el in fixed:
-                if not holds(getattr(el, "when", None), base):
-                    continue
-                try:
-                    items.append((el, kind_of(el).prepare(el, base, self.prep)))
-                except ContentError as exc:
-                    raise LayoutError(f"{layout.source}: page {page.name}: element {el.id or type(el).__name__}: "
-                                      f"{exc.rule}: {exc}") from None
-            self.static.append(BoundPage(page.name, tuple(items)))
-            self.dynamic.append((page.name, tuple(varying)))
+            items, outcomes, plan = [], [], []
+            for el, name in zip(page.elements, element_names(page.elements)):
+                kind = kind_of(el)
+                fixed = None
+                if _is_static(el):
+                    if not holds(el.when, base):
+                        fixed = ElementOutcome(name, el, hidden=True)
+                    else:
+                        try:
+                            content = kind.prepare(el, base, self.prep)
+                        except ContentError as exc:
+                            raise LayoutError(f"{layout.source}: page {page.name}: element {name}: "
+                                              f"{exc.rule}: {exc}") from None
+                        items.append((el, content))
+                        fixed = ElementOutcome(name, el, content)
+                    outcomes.append(fixed)
+                plan.append((name, el, kind, fixed))
+            self.static.append(BoundPage(page.name, tuple(items), tuple(outcomes)))
+            self._plans.append((page.name, tuple(plan)))
 
     def context(self, values: Mapping[str, Any]) -> dict[str, Any]:
         ctx: dict[str, Any] = dict(values)
@@ -111,25 +163,32 @@ class Binder:
         return []
 
     def bind(self, values: Mapping[str, Any], row: int | None = None) -> BoundDocument:
-        """The record's pages; raises RecordRejected listing every element that cannot print."""
+        """The record's pages and every element's outcome; `problems` (which reject the record)
+        list every element that cannot print, and the rest is still prepared."""
         ctx = self.context(values)
         rid = values.get("record_id")
         problems = self.derived_problems(values, ctx, row)
         pages = []
         warnings: list[Problem] = []
-        for name, elements in self.dynamic:
-            items = []
-            for el in elements:
-                if not holds(getattr(el, "when", None), ctx):
+        for page_name, plan in self._plans:
+            items, outcomes = [], []
+            for name, el, kind, fixed in plan:
+                if fixed is not None:
+                    outcomes.append(fixed)
                     continue
-                label = el.id or type(el).__name__
+                if not holds(el.when, ctx):
+                    outcomes.append(ElementOutcome(name, el, hidden=True))
+                    continue
                 self.prep.warnings.clear()
                 try:
-                    items.append((el, kind_of(el).prepare(el, ctx, self.prep)))
+                    content = kind.prepare(el, ctx, self.prep)
                 except ContentError as exc:
-                    problems.append(Problem(row, rid, label, exc.rule, str(exc)))
-                warnings.extend(Problem(row, rid, label, rule, detail) for rule, detail in self.prep.warnings)
-            pages.append(BoundPage(name, tuple(items)))
-        if problems:
-            raise RecordRejected(problems)
-        return BoundDocument(rid, row, tuple(pages), tuple(warnings))
+                    problem = Problem(row, rid, name, exc.rule, str(exc))
+                    problems.append(problem)
+                    outcomes.append(ElementOutcome(name, el, problem=problem))
+                else:
+                    items.append((el, content))
+                    outcomes.append(ElementOutcome(name, el, content))
+                warnings.extend(Problem(row, rid, name, rule, detail) for rule, detail in self.prep.warnings)
+            pages.append(BoundPage(page_name, tuple(items), tuple(outcomes)))
+        return BoundDocument(rid, row, tuple(pages), tuple(warnings), tuple(problems))

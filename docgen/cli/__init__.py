@@ -19,6 +19,7 @@ from docgen.api import check, render_pdf
 from docgen.cli.batch import add_batch_parser
 from docgen.cli.preview import add_preview_commands
 from docgen.cli.status import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_REJECTED
+from docgen.elements.registry import kinds, registry
 from docgen.errors import DocgenError
 from docgen.fielddoc import field_table
 from docgen.fonts import load_fonts
@@ -26,7 +27,7 @@ from docgen.fonts.sequences import code_points
 from docgen.layout import search
 from docgen.layout.includes import load_part
 from docgen.layout.loader import load_layout, load_profile
-from docgen.layout.model import Layout
+from docgen.layout.model import layout_schema
 from docgen.layout.search import BUILTIN_PREFIX
 from docgen.output.pdf import RenderReport
 from docgen.paths import SAMPLES
@@ -188,8 +189,19 @@ def cmd_fields(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_kinds(args: argparse.Namespace) -> int:
+    """Every element kind a layout may use: docgen's own, then those of installed plug-ins."""
+    reg = registry()
+    origins = {name: reg.packages.get(name, "built-in") for name in kinds()}
+    width, origin_width = max(map(len, origins)), max(map(len, origins.values()))
+    for name, kind in kinds().items():
+        about = (kind.model.__doc__ or "").strip().split("\n")[0]
+        print(f"{name:{width}}  {origins[name]:{origin_width}}  {about}".rstrip())
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
-    print(json.dumps(Layout.model_json_schema(), ensure_ascii=False, indent=2))
+    print(json.dumps(layout_schema(), ensure_ascii=False, indent=2))
     return 0
 
 
@@ -262,6 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--encoding")
     fc.set_defaults(func=cmd_fonts_check)
 
+    sub.add_parser("kinds", help="list the element kinds layouts may use: built-in, then plug-ins")\
+        .set_defaults(func=cmd_kinds)
     sub.add_parser("schema", help="print the JSON Schema of layout files").set_defaults(func=cmd_schema)
     sub.add_parser("fields", help="print the field dictionary (Markdown)").set_defaults(func=cmd_fields)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
-from pydantic import BaseModel
+from docgen.elements.base import Element
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class OffPage:
         return f"{self.where}: {self.problem}"
 
 
-def off_page_elements(elements: Sequence[BaseModel], size: tuple[float, float]) -> Iterator[tuple[int, str]]:
+def off_page_elements(elements: Sequence[Element], size: tuple[float, float]) -> Iterator[tuple[int, str]]:
     """Elements that reach outside the page, each with what sticks out, in mm."""
     w, h = size
     eps = 1e-6

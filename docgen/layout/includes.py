@@ -1,37 +1,20 @@
 """Includes: a part's elements placed where the include says, as if written in the page.
 
 A part is resolved against the file that names it (or by name on the search path); its
-elements are shifted by the include's (x, y) and inherit its `when`, so later stages only ever
-see flat pages.
+elements are shifted by the include's (x, y), each as its kind declares (`Element.shifted`),
+and inherit its `when`, so later stages only ever see flat pages.
 """
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
-from pydantic import BaseModel
-
+from docgen.conditions import both
+from docgen.elements.base import Element
 from docgen.errors import LayoutError
-from docgen.layout.model import AllOf, Condition, IncludeElement, Part
+from docgen.layout.model import IncludeElement, Part, complete_models
 from docgen.layout.reading import Reader, read_file, read_yaml, validate_file
 from docgen.layout.search import resolve
-
-_OFFSET_KEYS = (("x", "y"), ("x1", "y1"), ("x2", "y2"))
-
-
-def _and(a: Condition | None, b: Condition | None) -> Condition | None:
-    if a is None or b is None:
-        return a or b
-    return AllOf(all=[a, b])
-
-
-def _shift(el: BaseModel, dx: float, dy: float, when: Condition | None) -> BaseModel:
-    update: dict[str, Any] = {"when": _and(when, getattr(el, "when", None))}
-    for kx, ky in _OFFSET_KEYS:
-        if kx in type(el).model_fields:
-            update[kx] = getattr(el, kx) + dx
-            update[ky] = getattr(el, ky) + dy
-    return el.model_copy(update=update)
 
 
 class Expander:
@@ -41,9 +24,9 @@ class Expander:
         self.read = read
         self.files: list[Path] = []
 
-    def expand(self, elements: Iterable[BaseModel], naming_file: Path, where: str,
-               seen: tuple[Path, ...]) -> list[BaseModel]:
-        out: list[BaseModel] = []
+    def expand(self, elements: Iterable[Element], naming_file: Path, where: str,
+               seen: tuple[Path, ...]) -> list[Element]:
+        out: list[Element] = []
         for i, el in enumerate(elements):
             if not isinstance(el, IncludeElement):
                 out.append(el)
@@ -58,10 +41,12 @@ class Expander:
             self.files.append(part_path)
             part = load_part(part_path, self.read)
             inner = self.expand(part.elements, part_path, str(part_path), seen + (part_path.resolve(),))
-            out.extend(_shift(p, el.x, el.y, el.when) for p in inner)
+            # each element shifted as its kind says, and printed only when the include's `when` holds too
+            out.extend(p.shifted(el.x, el.y).model_copy(update={"when": both(el.when, p.when)}) for p in inner)
         return out
 
 
 def load_part(path: Path, read: Reader = read_file) -> Part:
     """One part file, checked like a layout (its own includes are expanded where it is included)."""
+    complete_models()
     return validate_file(Part, read_yaml(path, read), path)

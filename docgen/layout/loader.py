@@ -12,29 +12,23 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from pydantic import BaseModel
-
+from docgen.elements.base import Element
 from docgen.errors import LayoutError
 from docgen.fields import BY_NAME
 from docgen.layout.bounds import OffPage, off_page_elements
 from docgen.layout.includes import Expander
-from docgen.layout.model import Layout
+from docgen.layout.model import Layout, complete_models
 from docgen.layout.profile import Profile
 from docgen.layout.reading import Reader, read_file, read_yaml, validate_file
-from docgen.layout.references import (
-    check_names,
-    check_templates,
-    element_fields,
-    element_templates,
-    template_fields,
-)
+from docgen.layout.references import require_known_names, require_valid_templates
 from docgen.layout.search import listing, resolve
+from docgen.template import placeholders
 
 
 @dataclass(frozen=True)
 class ResolvedPage:
     name: str
-    elements: tuple[BaseModel, ...]
+    elements: tuple[Element, ...]
 
 
 @dataclass(frozen=True)
@@ -78,6 +72,7 @@ def load_layout(name_or_path: str | Path, *, read: Reader = read_file,
     An element outside the page is a load error unless `allow_off_page` (previews draw it red).
     """
     path = layout_file(name_or_path)
+    complete_models()
     model: Layout = validate_file(Layout, read_yaml(path, read), path)
     for f in model.requires:
         if f not in BY_NAME:
@@ -88,8 +83,8 @@ def load_layout(name_or_path: str | Path, *, read: Reader = read_file,
         where = f"{path}: pages[{pi}] ({page.name})"
         flat = expander.expand(page.elements, path, where, (path.resolve(),))
         for el in flat:
-            check_names(element_fields(el), f"{where} > element {el.id or type(el).__name__}")
-            check_templates(element_templates(el), f"{where} > element {el.id or type(el).__name__}")
+            require_known_names(el.names(), f"{where} > element {el.id or type(el).__name__}")
+            require_valid_templates(el.templates(), f"{where} > element {el.id or type(el).__name__}")
         names = element_names(flat)
         off_page.extend(OffPage(pi, i, f"pages[{pi}] ({page.name}) > {names[i]}", problem)
                         for i, problem in off_page_elements(flat, model.size_mm))
@@ -105,7 +100,7 @@ def available_layouts() -> list[str]:
     return [found.name for found in listing("layout")]
 
 
-def element_names(elements: Iterable[BaseModel]) -> list[str]:
+def element_names(elements: Iterable[Element]) -> list[str]:
     """Stable names for a page's elements: the id, else type#n among that type's anonymous ones.
 
     A repeated id (a part included twice) gets #2, #3 so every name on a page is unique.
@@ -113,7 +108,7 @@ def element_names(elements: Iterable[BaseModel]) -> list[str]:
     names: list[str] = []
     counts: dict[str, int] = {}
     for el in elements:
-        base = getattr(el, "id", None) or f"{getattr(el, 'type', type(el).__name__)}#"
+        base = el.id or f"{el.type}#"
         counts[base] = counts.get(base, 0) + 1
         n = counts[base]
         if base.endswith("#"):
@@ -128,8 +123,8 @@ def _load_profile_cached(path: Path, mtime_ns: int) -> Profile:
     """Keyed on the modification time too, so `docgen serve` sees a saved profile."""
     profile: Profile = validate_file(Profile, read_yaml(path), path)
     if profile.qr_payload:
-        check_names(template_fields(profile.qr_payload), f"{path}: qr_payload")
-        check_templates([profile.qr_payload], f"{path}: qr_payload")
+        require_known_names(placeholders(profile.qr_payload), f"{path}: qr_payload")
+        require_valid_templates([profile.qr_payload], f"{path}: qr_payload")
     return profile
 
 

@@ -15,8 +15,9 @@ from pydantic import (
     model_validator,
 )
 
-from docgen.layout.model import LoadContext, image_file
+from docgen.elements.image import image_file
 from docgen.validate.checkdigit import valid_insurer_number
+from docgen.yamlfile import LoadContext
 
 
 class Profile(BaseModel):

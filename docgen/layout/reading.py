@@ -13,8 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from docgen.errors import LayoutError
 from docgen.fonts import load_fonts
-from docgen.layout.model import LoadContext
-from docgen.yamlfile import parse_yaml
+from docgen.yamlfile import LoadContext, did_you_mean, parse_yaml
 
 Reader = Callable[[Path], bytes]
 
@@ -71,7 +70,12 @@ _MESSAGES = {"extra_forbidden": "unknown key (`docgen schema` lists the keys)", 
 def _message(err: Any) -> str:
     """pydantic's message in a layout designer's words, and the load-time checks' own messages
     without the "Value error, " pydantic puts before them."""
-    error = err.get("ctx", {}).get("error") if err["type"] == "value_error" else None
+    ctx = err.get("ctx", {})
+    if err["type"] == "union_tag_invalid" and ctx.get("discriminator") == "'type'":
+        known = [t.strip("'") for t in ctx["expected_tags"].split(", ")]
+        return (f"unknown element type '{ctx['tag']}': use {', '.join(known)}" + did_you_mean(str(ctx["tag"]), known)
+                + " (`docgen kinds` lists them; a kind from another package needs that package installed)")
+    error = ctx.get("error") if err["type"] == "value_error" else None
     return str(error) if error is not None else _MESSAGES.get(err["type"], err["msg"])
 
 

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Iterator, Literal, Sequence
 
 from docgen.errors import LayoutError
-from docgen.layout.model import did_you_mean
 from docgen.paths import LAYOUTS, PARTS, PROFILES
+from docgen.yamlfile import did_you_mean
 
 ENV_VAR = "DOCGEN_PATH"
 BUILTIN_PREFIX = "docgen:"

@@ -21,7 +21,6 @@ from pypdf.errors import PyPdfError
 
 from docgen.errors import OutputError
 from docgen.layout.loader import profile_file
-from docgen.layout.model import ImageElement
 from docgen.layout.profile import Profile
 from docgen.pipeline import Job
 
@@ -60,10 +59,7 @@ class Inputs:
             files.append(("insurer profile", profile_file(profile) if profile else layout.profile_file()))
         if job.profile.seal is not None:
             files.append(("seal image", Path(job.profile.seal)))
-        for page in layout.pages:
-            for el in page.elements:
-                if isinstance(el, ImageElement) and "{" not in el.src:
-                    files.append(("image", el.path(el.src)))
+        files.extend((el.type, p) for page in layout.pages for el in page.elements for p in el.files())
         files.append(("font configuration", job.fonts.config.path))
         files.extend(("font", p) for p in job.fonts.config.files.values())
         return cls(tuple(files))

@@ -2,19 +2,22 @@
 
 A designer moving fields around needs to see the boxes the PDF does not show, and which of
 them only fit by shrinking, condensing or wrapping (close to the limit) or did not fit at all.
+Each element's box comes from its kind (`Element.bbox`), its fit from the binder's outcome.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Mapping, Sequence
 
 from PIL import Image, ImageDraw, ImageFont
-from pydantic import BaseModel
 
-from docgen.layout.model import BBox
+from docgen.bind.binder import ElementOutcome
+from docgen.elements.base import BBox
 from docgen.paths import FONTS
 
+# mark colours by outcome: drawn as designed, fitted (shrunk, condensed, wrapped), does not fit
+# (rejected, or off the page), hidden by `when:`
 OK, FITTED, OVERFLOW, HIDDEN = "ok", "fitted", "overflow", "hidden"
 COLOURS: dict[str, tuple[int, int, int]] = {
     OK: (0, 102, 204),
@@ -36,28 +39,22 @@ class Mark:
     note: str = ""
 
 
-def bbox_mm(el: BaseModel) -> BBox | None:
-    """The area an element occupies (each element kind knows its own)."""
-    bbox = getattr(el, "bbox", None)
-    return bbox() if bbox else None
-
-
-def fit_note(el: BaseModel, content: Any) -> str:
-    """How prepared text differs from the element's natural setting ("" when it is unchanged)."""
-    size, scale = getattr(content, "size", None), getattr(content, "scale", None)
-    if not isinstance(size, float | int) or not isinstance(scale, float | int):
-        return ""
-    notes = []
-    natural = getattr(el, "size", None)
-    if isinstance(natural, float | int) and size < natural:
-        notes.append(f"shrunk {natural:g}→{size:g} pt")
-    if scale < 1.0:
-        notes.append(f"condensed to {scale:.1%}")
-    lines = getattr(content, "lines", None)
-    template = getattr(el, "text", None) or getattr(el, "value", None) or ""
-    if isinstance(lines, tuple) and len(lines) > template.count("\n") + 1:
-        notes.append(f"wrapped onto {len(lines)} lines")
-    return ", ".join(notes)
+def page_marks(outcomes: Sequence[ElementOutcome], off_page: Mapping[int, str]) -> tuple[Mark, ...]:
+    """A mark per element of a page from the binder's outcomes (in layout order); `off_page`: the
+    page's elements outside it, by index, with what sticks out (a layout error, red whatever the record)."""
+    marks = []
+    for i, outcome in enumerate(outcomes):
+        box = outcome.element.bbox()
+        if i in off_page:
+            marks.append(Mark(outcome.name, box, OVERFLOW, off_page[i]))
+        elif outcome.problem:
+            marks.append(Mark(outcome.name, box, OVERFLOW, f"{outcome.problem.rule}: {outcome.problem.detail}"))
+        elif outcome.hidden:
+            marks.append(Mark(outcome.name, box, HIDDEN))
+        else:
+            fitting = outcome.fitting
+            marks.append(Mark(outcome.name, box, FITTED if fitting else OK, str(fitting)))
+    return tuple(marks)
 
 
 @lru_cache(maxsize=8)

@@ -1,36 +1,34 @@
 """What a layout edit changed: the elements (by name) and the pixels, before against after.
 
+Each element says what differs and what kind of change that is (`Element.differences`: its
+kind declares which keys place it, size it and say what it prints).
+
 "Before" is another layout file or the same file at a git revision; for a revision every file
 of the layout's repository that it reads (its parts too) is taken from git, so an edit to a
 part alone is seen too.
 """
 from __future__ import annotations
 
-import json
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 from PIL import Image, ImageDraw
-from pydantic import BaseModel
 
+from docgen.elements.base import CHANGED, MOVED, RESIZED, TEXT_CHANGED, BBox, Element
 from docgen.errors import LayoutError
 from docgen.layout.loader import ResolvedLayout, element_names, load_layout
-from docgen.layout.model import BBox
 from docgen.layout.reading import read_file
 from docgen.layout.search import BUILTIN_PREFIX
 from docgen.pipeline import Job
-from docgen.preview.boxes import bbox_mm, label_font, stack
+from docgen.preview.boxes import label_font, stack
 from docgen.preview.compare import compare, diff_image
 from docgen.preview.raster import side_by_side
 from docgen.preview.snapshot import page_indices, snapshot
 from docgen.records import SourceRecord
 
-ADDED, REMOVED, MOVED, RESIZED, TEXT, CHANGED = "appeared", "disappeared", "moved", "resized", "text changed", "changed"
-_POSITION = {"x", "y", "x1", "y1", "x2", "y2"}
-_EXTENT = {"w", "h"}
-_TEXT = {"text", "value", "items", "payload", "src", "postal_code", "address"}
+ADDED, REMOVED = "appeared", "disappeared"
 _CHANGE_COLOUR = (200, 0, 160)
 
 
@@ -46,41 +44,19 @@ class Change:
         return f"{self.page}: {self.element} {self.kind}" + (f" ({self.detail})" if self.detail else "")
 
 
-def _value(v: object) -> str:
-    """A layout value as the change list shows it: numbers plainly, long text cut short."""
-    if isinstance(v, float):
-        return f"{v:g}"
-    text = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
-    return text if len(text) <= 40 else text[:39] + "…"
+def _boxes(*elements: Element) -> tuple[BBox, ...]:
+    return tuple(b for b in (el.bbox() for el in elements) if b)
 
 
-def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested keys as dotted names (fit.min_size), so a change names the key that changed."""
-    out: dict[str, Any] = {}
-    for k, v in data.items():
-        if isinstance(v, dict) and v and k != "when":
-            out.update(_flat(v, f"{prefix}{k}."))
-        else:
-            out[f"{prefix}{k}"] = v
-    return out
-
-
-def _element_changes(page: str, name: str, old: BaseModel, new: BaseModel) -> list[Change]:
-    """What changed in one element, each key with its old and new value (x 21.5 → 24.5)."""
-    boxes = tuple(b for b in (bbox_mm(old), bbox_mm(new)) if b)
+def _element_changes(page: str, name: str, old: Element, new: Element) -> list[Change]:
+    """What changed in one element, each key with its old and new value (x 21.5 → 24.5), grouped
+    by what its kind says the key is (moved, resized, text changed, changed)."""
+    boxes = _boxes(old, new)
     if type(old) is not type(new):
-        return [Change(page, name, CHANGED, f"type {getattr(old, 'type', '?')} → {getattr(new, 'type', '?')}", boxes)]
-    a, b = _flat(old.model_dump(by_alias=True)), _flat(new.model_dump(by_alias=True))
-    keys = [k for k in a if a[k] != b[k] and k != "id"]
-    sized = {"size"} if getattr(old, "type", "") == "qr" else set()     # a QR code's size is its extent
-    groups = ((MOVED, _POSITION), (RESIZED, _EXTENT | sized), (TEXT, _TEXT))
-    out = []
-    for kind, members in groups + ((CHANGED, None),):
-        these = [k for k in keys if (k in members if members is not None else
-                                     not any(k in m for _, m in groups))]
-        if these:
-            out.append(Change(page, name, kind, ", ".join(f"{k} {_value(a[k])} → {_value(b[k])}" for k in these), boxes))
-    return out
+        return [Change(page, name, CHANGED, f"type {old.type} → {new.type}", boxes)]
+    differences = new.differences(old)
+    return [Change(page, name, change, ", ".join(str(d) for d in differences if d.change == change), boxes)
+            for change in (MOVED, RESIZED, TEXT_CHANGED, CHANGED) if any(d.change == change for d in differences)]
 
 
 def element_changes(before: ResolvedLayout, after: ResolvedLayout) -> list[Change]:
@@ -101,12 +77,12 @@ def element_changes(before: ResolvedLayout, after: ResolvedLayout) -> list[Chang
         new = dict(zip(element_names(page.elements), page.elements))
         for key, el in old.items():
             if key not in new:
-                changes.append(Change(page.name, key, REMOVED, boxes=tuple(b for b in [bbox_mm(el)] if b)))
+                changes.append(Change(page.name, key, REMOVED, boxes=_boxes(el)))
         for key, el in new.items():
             if key in old:
                 changes.extend(_element_changes(page.name, key, old[key], el))
             else:
-                changes.append(Change(page.name, key, ADDED, boxes=tuple(b for b in [bbox_mm(el)] if b)))
+                changes.append(Change(page.name, key, ADDED, boxes=_boxes(el)))
     return changes
 
 

@@ -1,8 +1,8 @@
 """One record of a layout rendered to page images, with how each element's content fitted.
 
 Shared by `docgen preview`, `docgen diff` and `docgen serve`. Unlike `render_pdf` it also draws
-a record that the binder would reject (leaving out the elements that do not fit) because the
-designer needs to see exactly that record to fix the layout.
+a record that the binder rejects (without the elements that do not fit: the binder's outcomes
+say which) because the designer needs to see exactly that record to fix the layout.
 """
 from __future__ import annotations
 
@@ -10,33 +10,19 @@ import itertools
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 from PIL import Image
 
-from docgen.bind.binder import Binder, BoundDocument, BoundPage
-from docgen.bind.conditions import holds
 from docgen.errors import LayoutError
-from docgen.layout.loader import ResolvedLayout, element_names, load_layout
+from docgen.layout.loader import ResolvedLayout, load_layout
 from docgen.layout.search import BUILTIN_PREFIX
 from docgen.output.pdf import write_pdf
 from docgen.paths import SAMPLES
 from docgen.pipeline import Job, Outcome
-from docgen.preview.boxes import (
-    FITTED,
-    HIDDEN,
-    OK,
-    OVERFLOW,
-    Mark,
-    bbox_mm,
-    draw_marks,
-    fit_note,
-    legend,
-    stack,
-)
+from docgen.preview.boxes import FITTED, OVERFLOW, Mark, draw_marks, legend, page_marks, stack
 from docgen.preview.raster import rasterise, side_by_side
 from docgen.records import RecordFileError, SourceRecord, read_records
-from docgen.render.registry import ContentError, kind_of
 from docgen.validate.problems import Problem
 from docgen.yamlfile import read_yaml
 
@@ -82,7 +68,7 @@ def pick_record(job: Job, source: RecordFile, index: int | None = None, record_i
             if i == index or (record_id is not None and src.fields.get("record_id") == record_id):
                 return src
             continue
-        if next(job.prepare([src])).document is not None:
+        if next(job.outcomes([src])).document is not None:
             return src
         first = first or src
     if first is None:
@@ -99,38 +85,6 @@ def page_indices(layout: ResolvedLayout, page: str) -> list[int]:
     if page not in names:
         raise LayoutError(f"{layout.source}: no page '{page}' (pages: {', '.join(names)}, or all)")
     return [names.index(page)]
-
-
-def inspect(binder: Binder, values: dict[str, Any], row: int | None) -> tuple[BoundDocument, tuple[tuple[Mark, ...], ...], list[Problem]]:
-    """Prepare every element on its own: the printable document, a mark per element, the misfits."""
-    ctx = binder.context(values)
-    rid = values.get("record_id")
-    pages, marks, problems = [], [], binder.derived_problems(values, ctx, row)
-    off_page = {(o.page, o.index): o.problem for o in binder.layout.off_page}
-    for pi, (page, (_, varying)) in enumerate(zip(binder.layout.pages, binder.dynamic)):
-        per_record = {id(el) for el in varying}
-        items, page_marks = [], []
-        for ei, (el, name) in enumerate(zip(page.elements, element_names(page.elements))):
-            box = bbox_mm(el)
-            if (pi, ei) in off_page:       # a layout error: drawn red whatever the record
-                page_marks.append(Mark(name, box, OVERFLOW, off_page[pi, ei]))
-            elif not holds(getattr(el, "when", None), ctx):
-                page_marks.append(Mark(name, box, HIDDEN))
-                continue
-            try:
-                content = kind_of(el).prepare(el, ctx, binder.prep)
-            except ContentError as exc:
-                page_marks.append(Mark(name, box, OVERFLOW, f"{exc.rule}: {exc}"))
-                problems.append(Problem(row, rid, name, exc.rule, str(exc)))
-                continue
-            note = fit_note(el, content)
-            if (pi, ei) not in off_page:
-                page_marks.append(Mark(name, box, FITTED if note else OK, note))
-            if id(el) in per_record:
-                items.append((el, content))
-        pages.append(BoundPage(page.name, tuple(items)))
-        marks.append(tuple(page_marks))
-    return BoundDocument(rid, row, tuple(pages)), tuple(marks), problems
 
 
 @dataclass(frozen=True)
@@ -155,11 +109,14 @@ class Snapshot:
 
 
 def snapshot(job: Job, src: SourceRecord, dpi: int) -> Snapshot:
-    """Render one record through the normal writer, keeping the PDF only while rasterising."""
-    values, problems = job.check_one(src)
-    doc, marks, misfits = inspect(job.binder, values, src.row)
+    """Render one record through the normal writer, keeping the PDF only while rasterising; a
+    rejected record is drawn as far as it prints, and each element marked by its outcome."""
+    values, problems = job.validate_one(src)
+    doc = job.binder.bind(values, src.row)
     with tempfile.TemporaryDirectory(prefix="docgen-preview-") as tmp:
         pdf = Path(tmp) / "record.pdf"
         write_pdf(job, [Outcome(src.row, doc.record_id, doc, ())], pdf)
         pages = rasterise(pdf, dpi)
-    return Snapshot(job.layout, tuple(pages), marks, tuple(problems + misfits), dpi)
+    off_page = [{o.index: o.problem for o in job.layout.off_page if o.page == i} for i in range(len(doc.pages))]
+    marks = tuple(page_marks(page.outcomes, off) for page, off in zip(doc.pages, off_page))
+    return Snapshot(job.layout, tuple(pages), marks, tuple(problems) + doc.problems, dpi)

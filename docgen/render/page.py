@@ -1,4 +1,4 @@
-"""Drawing bound documents onto a ReportLab canvas.
+"""Drawing bound documents onto a ReportLab canvas, each element by its kind.
 
 Each layout page's static part (labels, rules, the seal, the whole organ-donation block) is drawn
 once per file as a PDF form XObject and placed on every page; per record only its fields are
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from reportlab.pdfgen.canvas import Canvas
 
-import docgen.render.elements  # noqa: F401  (registers every element kind)
 from docgen.bind.binder import Binder, BoundDocument, BoundPage
-from docgen.render.registry import DrawContext, kind_of
+from docgen.elements.context import DrawContext
+from docgen.elements.registry import kind_of
 
 
 class PageDrawer:

@@ -4,7 +4,8 @@ A clinic's reader splits the QR code's text on the template's separators ("," in
 `{insurer.insurer_number},{kigo},{bango},{edaban}`). A 記号 `40010203,999` would make the reader
 see a different 番号 and 枝番: another person's numbers. The separators are taken from the
 template actually in use (an insurer profile's `qr_payload` overrides the layout's), so a profile
-with another separator is covered too.
+with another separator is covered too. Which templates those are, the job asks the layout's
+elements (`Element.payloads`) and gives them here as plain data.
 
 The customer barcode needs no such rule: its data is the postal code (seven digits) and the
 numbers that Japan Post's rules read out of the address, not the address text itself.
@@ -14,18 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from docgen.layout.loader import ResolvedLayout
-from docgen.layout.model import QrElement
-from docgen.layout.profile import Profile
-from docgen.render.elements.qr import payload_template
 from docgen.template import Template
 from docgen.validate.problems import Problem
-
-
-def payload_templates(layout: ResolvedLayout, profile: Profile) -> tuple[Template, ...]:
-    """The parsed templates of every machine-read payload a layout prints with this profile."""
-    return tuple(Template(payload_template(el, profile)) for page in layout.pages for el in page.elements
-                 if isinstance(el, QrElement))
 
 
 def delimiter_problems(payloads: Sequence[Template], values: Mapping[str, Any], row: int | None,

@@ -22,10 +22,3 @@ class Problem:
         detail = f": {self.detail}" if self.detail else ""
         return f"{where}{rid}: field {self.field}: {self.rule}{detail}"
 
-
-class RecordRejected(Exception):
-    """Raised while preparing a record that cannot be printed; carries every problem found."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(str(p) for p in problems))
-        self.problems = problems

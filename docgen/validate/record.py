@@ -1,6 +1,6 @@
 """Every record rule in one place: field formats, required fields, check digits, domain rules.
 
-`check_record` turns a SourceRecord's raw strings into typed values (dates, flags) and lists
+`validate_record` turns a SourceRecord's raw strings into typed values (dates, flags) and lists
 every problem at once, so a clerk fixes a row in one pass. A value that is empty or only
 whitespace is absent, so a required field cannot be satisfied by spaces.
 """
@@ -96,7 +96,7 @@ class RecordRules:
     limits: Mapping[str, int] = dataclasses.field(default_factory=dict)  # the layout's lower text limits
 
 
-def check_record(src: SourceRecord, rules: RecordRules) -> tuple[dict[str, Any], list[Problem]]:
+def validate_record(src: SourceRecord, rules: RecordRules) -> tuple[dict[str, Any], list[Problem]]:
     """Typed values of a record and the problems in it (empty when it may be printed).
 
     A record whose row is misshapen has no values to check: only its shape is reported.

@@ -6,14 +6,15 @@ The scissors are drawn as vectors: none of the bundled fonts has U+2702.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, ClassVar, Literal, Mapping
 
+from pydantic import Field
 from reportlab.pdfgen.canvas import Canvas
 
-from docgen.layout.model import CutLineElement
-from docgen.render.elements.text import draw_lines, prepare_text
-from docgen.render.registry import MM, DrawContext, PrepareContext, element_kind
-from docgen.render.textfit import FittedText
+from docgen.elements.base import Boxed, ElementKind, Fitting
+from docgen.elements.context import MM, DrawContext, PrepareContext
+from docgen.elements.text_style import TextStyle, draw_lines, prepare_text, text_fitting
+from docgen.elements.textfit import FittedText
 
 SCISSORS_FROM_CORNER_MM = 3.0   # left end of the mark, from the top-left corner along the top edge
 SCISSORS_LENGTH_MM = 4.2
@@ -21,6 +22,21 @@ _GAP_MM = 0.6                   # dash-free space on each side of the mark
 _LABEL_GAP_MM = 1.2             # from the mark to the label, and from the label's foot to the line
 _RING_RADIUS_MM = 0.6
 _RING_OFFSET_MM = 0.8           # ring centres above and below the line
+
+
+class CutLineElement(Boxed, TextStyle):
+    """A dashed cut line around (x, y, w, h) with a scissors mark and a label above its top edge.
+
+    The box is exactly what is cut out (the お知らせ's card-size slip); the label and the mark sit
+    on the line or outside it, so nothing of the sheet's wording stays on the slip.
+    """
+
+    type: Literal["cutline"]
+    text: str = Field(default="切り取り線", description="label printed above the top edge, after the scissors")
+    stroke: float = Field(default=0.5, gt=0, description="line width in points")
+    dash: list[float] = Field(default_factory=lambda: [3.0, 2.0], description="dash pattern in points")
+
+    content_keys: ClassVar[tuple[str, ...]] = ("text",)
 
 
 def label_box(el: CutLineElement) -> tuple[float, float, float, float]:
@@ -48,15 +64,14 @@ def _scissors(c: Canvas, dc: DrawContext, x_mm: float, line_y_mm: float) -> None
         c.drawPath(blade, stroke=0, fill=1)
 
 
-@element_kind(CutLineElement)
-class CutLine:
-    @staticmethod
-    def prepare(el: CutLineElement, ctx: Mapping[str, Any], prep: PrepareContext) -> FittedText:
-        _, _, w, h = label_box(el)
-        return prepare_text(prep.fill(el.text, ctx), el, w, h, prep)
+class CutLineKind(ElementKind[CutLineElement, FittedText]):
+    model = CutLineElement
 
-    @staticmethod
-    def draw(dc: DrawContext, el: CutLineElement, label: FittedText) -> None:
+    def prepare(self, el: CutLineElement, values: Mapping[str, Any], ctx: PrepareContext) -> FittedText:
+        _, _, w, h = label_box(el)
+        return prepare_text(ctx.fill(el.text, values), el, w, h, ctx)
+
+    def draw(self, dc: DrawContext, el: CutLineElement, label: FittedText) -> None:
         c = dc.canvas
         left, right = el.x * MM, (el.x + el.w) * MM
         top, bottom = dc.y_pt(el.y), dc.y_pt(el.y + el.h)
@@ -80,3 +95,9 @@ class CutLine:
         _scissors(c, dc, mark, el.y)
         c.restoreState()
         draw_lines(dc, dc.fonts.chain(el.font), label, el, *label_box(el))
+
+    def fitting(self, el: CutLineElement, label: FittedText) -> Fitting:
+        return text_fitting(el, label, el.text)
+
+
+KIND = CutLineKind()

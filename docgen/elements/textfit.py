@@ -6,12 +6,14 @@ problem for its record instead of clipped or overflowing print.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from reportlab.lib.textsplit import ALL_CANNOT_END, ALL_CANNOT_START
 
 from docgen.fonts.sequences import clusters
-from docgen.layout.model import TextStyle
+
+if TYPE_CHECKING:
+    from docgen.elements.text_style import TextStyle
 
 _SIZE_STEP = 0.25       # points
 _SCALE_STEP = 0.025     # 2.5 % of horizontal scale

@@ -2,22 +2,39 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, ClassVar, Literal, Mapping
 
-from docgen.bind.conditions import lookup
+from pydantic import Field
+
+from docgen.conditions import condition_names, lookup
+from docgen.elements.base import Boxed, ElementKind, Fitting
+from docgen.elements.context import MM, DrawContext, PrepareContext
+from docgen.elements.text_style import TextStyle, draw_lines
+from docgen.elements.textfit import FittedText, break_lines, fits_width
+from docgen.errors import ContentError
 from docgen.fonts import FontChain
-from docgen.layout.model import ListElement
-from docgen.render.elements.text import draw_lines
-from docgen.render.registry import (
-    MM,
-    ContentError,
-    DrawContext,
-    PrepareContext,
-    element_kind,
-)
-from docgen.render.textfit import FittedText, break_lines, fits_width
+from docgen.template import placeholders
 
 _STEP = 0.25
+
+
+class ListElement(Boxed, TextStyle):
+    """A numbered list (注意事項) taken from the insurer profile or written in the layout."""
+
+    type: Literal["list"]
+    items: str | list[str] = Field(description='a profile key such as "insurer.notes", or the items themselves')
+    numbering: str = Field(default="{n}.", description='marker template, e.g. "{n}." or "（{n}）"')
+    indent: float = Field(default=3.0, ge=0, description="mm from the marker to the item text")
+
+    content_keys: ClassVar[tuple[str, ...]] = ("items",)
+
+    def templates(self) -> list[str]:
+        """The items written in the layout; items named by a profile key are printed as they are."""
+        return list(self.items) if isinstance(self.items, list) else []
+
+    def names(self) -> list[str]:
+        named = [self.items] if isinstance(self.items, str) else []
+        return [n for t in self.templates() for n in placeholders(t)] + named + condition_names(self.when)
 
 
 @dataclass(frozen=True)
@@ -28,8 +45,8 @@ class FittedList:
     leading: float
 
 
-def _layout(items: list[str], el: ListElement, prep: PrepareContext, size: float, scale: float) -> FittedList:
-    chain = prep.fonts.chain(el.font)
+def _layout(items: list[str], el: ListElement, ctx: PrepareContext, size: float, scale: float) -> FittedList:
+    chain = ctx.fonts.chain(el.font)
     width = (el.w - el.indent) * MM / scale
     wrapped = tuple(
         (el.numbering.format(n=i + 1), tuple(break_lines(item, chain, size, width)))
@@ -46,12 +63,13 @@ def _height(fl: FittedList, chain: FontChain, width: float) -> float:
     return fl.leading * (n - 1) + fl.size if n else 0.0
 
 
-@element_kind(ListElement)
-class NumberedList:
-    @staticmethod
-    def prepare(el: ListElement, ctx: Mapping[str, Any], prep: PrepareContext) -> FittedList:
-        items = list(lookup(ctx, el.items) or []) if isinstance(el.items, str) else [prep.fill(i, ctx) for i in el.items]
-        chain = prep.fonts.chain(el.font)
+class NumberedListKind(ElementKind[ListElement, FittedList]):
+    model = ListElement
+
+    def prepare(self, el: ListElement, values: Mapping[str, Any], ctx: PrepareContext) -> FittedList:
+        items = list(lookup(values, el.items) or []) if isinstance(el.items, str) \
+            else [ctx.fill(i, values) for i in el.items]
+        chain = ctx.fonts.chain(el.font)
         for item in items:
             if chain.missing(item):
                 raise ContentError("glyph-coverage", "a list item has a character no configured font has")
@@ -59,20 +77,19 @@ class NumberedList:
         min_size = min(el.fit.min_size or el.size, el.size)
         size = el.size
         while size >= min_size - 1e-9:
-            fl = _layout(items, el, prep, size, 1.0)
+            fl = _layout(items, el, ctx, size, 1.0)
             if _height(fl, chain, (el.w - el.indent) * MM) <= h:
                 return fl
             size -= _STEP
         scale = 1.0
         while scale >= el.fit.min_scale - 1e-9:
-            fl = _layout(items, el, prep, min_size, scale)
+            fl = _layout(items, el, ctx, min_size, scale)
             if _height(fl, chain, (el.w - el.indent) * MM / scale) <= h:
                 return fl
             scale -= 0.025
         raise ContentError("fits-box", f"{len(items)} items do not fit at {min_size:g} pt")
 
-    @staticmethod
-    def draw(dc: DrawContext, el: ListElement, fl: FittedList) -> None:
+    def draw(self, dc: DrawContext, el: ListElement, fl: FittedList) -> None:
         chain = dc.fonts.chain(el.font)
         y = el.y
         step_mm = fl.leading / MM
@@ -85,3 +102,10 @@ class NumberedList:
             draw_lines(dc, chain, body, el.model_copy(update={"valign": "top", "align": "left"}),
                        el.x + el.indent, y, el.w - el.indent, block_h)
             y += step_mm * len(lines)
+
+    def fitting(self, el: ListElement, fl: FittedList) -> Fitting:
+        return Fitting(size=(el.size, fl.size) if fl.size < el.size else None,
+                       scale=fl.scale if fl.scale < 1.0 else None)
+
+
+KIND = NumberedListKind()

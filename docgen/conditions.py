@@ -1,0 +1,114 @@
+"""The `when:` language of layouts: a condition on the record (or the insurer profile) that decides
+whether an element prints, so variants (ages 70–74, 特別療養費, optional items) live in one file.
+
+    {field: F, present: true}   {field: F, equals: "3"}   {field: F, in: ["2", "3"]}
+    {all: [...]}   {any: [...]}   {not: ...}
+
+Like the template language (docgen.template), it sits below the stages that use it: the layout
+model reads it, the loader checks the names it uses, the binder evaluates it.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Any, Mapping, Union
+
+from pydantic import Discriminator, Field, Tag, model_validator
+
+from docgen.yamlfile import Strict
+
+
+class FieldTest(Strict):
+    """True when a record field is present / equals a value / is one of several values."""
+
+    field: str
+    present: bool | None = None
+    equals: str | None = None
+    in_: list[str] | None = Field(default=None, alias="in")
+
+    @model_validator(mode="after")
+    def _one_test(self) -> "FieldTest":
+        given = [v for v in (self.present, self.equals, self.in_) if v is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of present, equals, in")
+        return self
+
+
+class AllOf(Strict):
+    all: list["Condition"]
+
+
+class AnyOf(Strict):
+    any: list["Condition"]
+
+
+class NotOf(Strict):
+    not_: "Condition" = Field(alias="not")
+
+
+def _condition_kind(value: object) -> str | None:
+    """Which kind of condition a mapping is, by its first key, so a typo is reported against that
+    kind alone (not once per kind)."""
+    if isinstance(value, dict):
+        keys = {"field": "FieldTest", "all": "AllOf", "any": "AnyOf", "not": "NotOf"}
+        return next((kind for key, kind in keys.items() if key in value), None)
+    return type(value).__name__
+
+
+Condition = Annotated[
+    Union[Annotated[FieldTest, Tag("FieldTest")], Annotated[AllOf, Tag("AllOf")], Annotated[AnyOf, Tag("AnyOf")],
+          Annotated[NotOf, Tag("NotOf")]],
+    Discriminator(_condition_kind, custom_error_type="condition",
+                  custom_error_message="a condition needs one of the keys field, all, any, not"),
+]
+
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+NotOf.model_rebuild()
+
+
+def both(a: Condition | None, b: Condition | None) -> Condition | None:
+    """The condition that holds when both hold (None: always)."""
+    if a is None or b is None:
+        return a or b
+    return AllOf(all=[a, b])
+
+
+def condition_names(cond: Condition | None) -> list[str]:
+    """The record fields and profile keys a condition looks at."""
+    if cond is None:
+        return []
+    if isinstance(cond, FieldTest):
+        return [cond.field]
+    if isinstance(cond, (AllOf, AnyOf)):
+        return [f for c in (cond.all if isinstance(cond, AllOf) else cond.any) for f in condition_names(c)]
+    return condition_names(cond.not_)
+
+
+def lookup(ctx: Mapping[str, Any], dotted: str) -> Any:
+    """A value by name from a record context: "name", or "insurer.notes" from the profile."""
+    head, *rest = dotted.split(".")
+    value = ctx.get(head)
+    for attr in rest:
+        value = getattr(value, attr, None)
+    return value
+
+
+def holds(cond: Condition | None, ctx: Mapping[str, Any]) -> bool:
+    """Whether the condition holds for a record context (no condition: always)."""
+    if cond is None:
+        return True
+    if isinstance(cond, FieldTest):
+        value = lookup(ctx, cond.field)
+        present = value is not None and value != "" and value != []
+        if cond.present is not None:
+            return present == cond.present
+        text = str(value) if present else ""
+        if cond.equals is not None:
+            return text == cond.equals
+        return text in (cond.in_ or [])
+    if isinstance(cond, AllOf):
+        return all(holds(c, ctx) for c in cond.all)
+    if isinstance(cond, AnyOf):
+        return any(holds(c, ctx) for c in cond.any)
+    if isinstance(cond, NotOf):
+        return not holds(cond.not_, ctx)
+    raise TypeError(f"unknown condition {type(cond).__name__}")

@@ -1,0 +1,89 @@
+"""`image` elements: the seal (公印) or a logo, fitted into its box keeping the aspect ratio."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar, Literal, Mapping
+
+from PIL import Image, UnidentifiedImageError
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
+from reportlab.lib.utils import ImageReader
+
+from docgen.elements.base import Boxed, ElementKind
+from docgen.elements.context import MM, DrawContext, PrepareContext
+from docgen.errors import ContentError
+from docgen.template import has_template
+from docgen.yamlfile import load_context
+
+
+def image_file(ref: str | Path, base: Path) -> Path:
+    """An image path relative to `base` (the folder of the file naming it), checked to exist and
+    to be an image Pillow can read, so a wrong path fails on load, not at draw time."""
+    path = Path(ref) if Path(ref).is_absolute() else (base / ref).resolve()
+    if not path.is_file():
+        raise ValueError(f"image file not found: {path}")
+    try:
+        with Image.open(path) as img:
+            img.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise ValueError(f"{path} is not an image Pillow can read ({exc})") from None
+    return path
+
+
+class ImageElement(Boxed):
+    """An image fitted into the box keeping its aspect ratio (the seal: `src: "{insurer.seal}"`)."""
+
+    type: Literal["image"]
+    src: str = Field(description='image file, relative to the file that names it, or a template such as '
+                                 '"{insurer.seal}" (the profile\'s seal, relative to the profile)')
+    align: Literal["left", "center", "right"] = "center"
+    _base: Path | None = PrivateAttr(default=None)     # folder of the file the element is written in
+
+    content_keys: ClassVar[tuple[str, ...]] = ("src",)
+
+    @field_validator("src")
+    @classmethod
+    def _image_exists(cls, src: str, info: ValidationInfo) -> str:
+        ctx = load_context(info)
+        if ctx and not has_template(src):
+            image_file(src, ctx.file.parent)
+        return src
+
+    @model_validator(mode="after")
+    def _remember_base(self, info: ValidationInfo) -> "ImageElement":
+        ctx = load_context(info)
+        if ctx:
+            self._base = ctx.file.parent
+        return self
+
+    def path(self, src: str) -> Path:
+        """The file a filled-in `src` names: a relative one against the file the element is written in."""
+        path = Path(src)
+        return path if path.is_absolute() or self._base is None else (self._base / path).resolve()
+
+    def files(self) -> list[Path]:
+        return [] if has_template(self.src) else [self.path(self.src)]
+
+
+class ImageKind(ElementKind[ImageElement, Path | None]):
+    model = ImageElement
+
+    def prepare(self, el: ImageElement, values: Mapping[str, Any], ctx: PrepareContext) -> Path | None:
+        src = ctx.fill(el.src, values)
+        if not src:
+            return None
+        path = el.path(src)
+        if not path.is_file():
+            raise ContentError("image", f"image file not found: {src}")
+        return path
+
+    def draw(self, dc: DrawContext, el: ImageElement, path: Path | None) -> None:
+        if path is None:
+            return
+        anchor = {"left": "w", "center": "c", "right": "e"}[el.align]
+        # an ImageReader is named in the PDF by its content, a file name by its path: the same
+        # input must give the same bytes wherever docgen is installed
+        dc.canvas.drawImage(ImageReader(str(path)), el.x * MM, dc.y_pt(el.y + el.h), el.w * MM, el.h * MM,
+                            mask="auto", preserveAspectRatio=True, anchor=anchor)
+
+
+KIND = ImageKind()
