@@ -49,3 +49,12 @@ class OutputError(DocgenError):
 
 class BatchError(DocgenError, RuntimeError):
     """A bulk run cannot start or go on (bad options, a resume that does not match); says why."""
+
+
+class EditRefused(DocgenError, ValueError):
+    """An edit from the designer of `docgen serve` that is not made: the element is locked, the
+    page showed an older version of the file, the session is read-only; the message says which."""
+
+
+class BadEditRequest(EditRefused):
+    """A designer request that is not one of the edits the page sends (unknown keys, wrong types)."""

@@ -2,10 +2,12 @@
 
 A part is resolved against the file that names it (or by name on the search path); its
 elements are shifted by the include's (x, y) and inherit its `when`, so later stages only ever
-see flat pages.
+see flat pages. Each element keeps its `Origin` (the file and the place in it where it is
+written), so the designer of `docgen serve` can write an edit back to that file.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -16,7 +18,23 @@ from docgen.layout.model import AllOf, Condition, IncludeElement, Part
 from docgen.layout.reading import Reader, read_file, read_yaml, validate_file
 from docgen.layout.search import resolve
 
-_OFFSET_KEYS = (("x", "y"), ("x1", "y1"), ("x2", "y2"))
+OFFSET_KEYS = (("x", "y"), ("x1", "y1"), ("x2", "y2"))      # the keys an include shifts: an element's position
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a flattened element is written: its file, its place there as YAML keys and indices
+    (("pages", 0, "elements", 5), or ("elements", 3) in a part), the shift of the includes it came
+    through (file coordinates + (dx, dy) = page coordinates), and those includes, outermost first."""
+
+    file: Path
+    path: tuple[str | int, ...]
+    dx: float = 0.0
+    dy: float = 0.0
+    via: tuple["Origin", ...] = ()
+
+    def through(self, include: "Origin", dx: float, dy: float) -> "Origin":
+        return Origin(self.file, self.path, self.dx + dx, self.dy + dy, (include, *self.via))
 
 
 def _and(a: Condition | None, b: Condition | None) -> Condition | None:
@@ -27,7 +45,7 @@ def _and(a: Condition | None, b: Condition | None) -> Condition | None:
 
 def _shift(el: BaseModel, dx: float, dy: float, when: Condition | None) -> BaseModel:
     update: dict[str, Any] = {"when": _and(when, getattr(el, "when", None))}
-    for kx, ky in _OFFSET_KEYS:
+    for kx, ky in OFFSET_KEYS:
         if kx in type(el).model_fields:
             update[kx] = getattr(el, kx) + dx
             update[ky] = getattr(el, ky) + dy
@@ -42,11 +60,13 @@ class Expander:
         self.files: list[Path] = []
 
     def expand(self, elements: Iterable[BaseModel], naming_file: Path, where: str,
-               seen: tuple[Path, ...]) -> list[BaseModel]:
-        out: list[BaseModel] = []
+               seen: tuple[Path, ...], at: tuple[str | int, ...] = ("elements",)) -> list[tuple[BaseModel, Origin]]:
+        """The flat elements, each with its origin; `at` is where `elements` sit in `naming_file`."""
+        out: list[tuple[BaseModel, Origin]] = []
         for i, el in enumerate(elements):
+            origin = Origin(naming_file, (*at, i))
             if not isinstance(el, IncludeElement):
-                out.append(el)
+                out.append((el, origin))
                 continue
             label = f"{where} > elements[{i}]" + (f" ({el.id})" if el.id else "")
             try:
@@ -58,7 +78,7 @@ class Expander:
             self.files.append(part_path)
             part = load_part(part_path, self.read)
             inner = self.expand(part.elements, part_path, str(part_path), seen + (part_path.resolve(),))
-            out.extend(_shift(p, el.x, el.y, el.when) for p in inner)
+            out.extend((_shift(p, el.x, el.y, el.when), o.through(origin, el.x, el.y)) for p, o in inner)
         return out
 
 
