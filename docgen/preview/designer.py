@@ -353,6 +353,8 @@ class Designer:
         before = file.read_bytes()
         edit(doc)
         after = doc.text().encode("utf-8")
+        if after == before:
+            return {"done": f"{label}: nothing changed", "select": target.name, "history": self.history()}
         new = load_layout(self.layout_file, read=overlay({file: after}), allow_off_page=True)
         old_off = {str(p) for p in layout.off_page}
         newly_off = [str(p) for p in new.off_page if str(p) not in old_off]

@@ -91,7 +91,7 @@ class YamlFile:
 
     def __init__(self, path: Path, text: str | None = None) -> None:
         self.path = path
-        raw = path.read_text(encoding="utf-8") if text is None else text
+        raw = path.read_bytes().decode("utf-8") if text is None else text   # newlines as written (CRLF kept)
         self.bom = raw.startswith(BOM)
         raw = raw.removeprefix(BOM)
         self.crlf = "\r\n" in raw

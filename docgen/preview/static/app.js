@@ -22,6 +22,7 @@ let imageDpi = 0;
 let schema = null;
 let queue = Promise.resolve();
 let pendingSelect = null;
+let editing = 0;         // edits sent and not yet answered: the poll leaves the rendering to them
 
 const canvas = new Canvas($("canvas"), {
   select: (t) => selected(t),
@@ -206,7 +207,7 @@ function showMode(reason) {
   $("mode").title = reason || "every change is saved to the layout's YAML file at once; Ctrl+Z undoes it";
 }
 
-async function sideViews() {
+async function sideViews(version) {
   // what the change did: element changes against HEAD (and the diff picture), records that no longer fit
   const diff = await getJSON("/api/diff?" + query(false) + ($("diff").checked ? "" : "&image=0"));
   if (diff.error) {
@@ -224,6 +225,7 @@ async function sideViews() {
   const check = await getJSON("/api/check");
   if (check.error) {
     list($("rejects"), [check.error], "problem");
+    document.body.dataset.checked = version;
     return;
   }
   const fresh = check.rejected.filter((r) => r.new);
@@ -239,7 +241,7 @@ async function sideViews() {
     li.addEventListener("click", () => { $("record").value = String(r.index); refresh(); });
     return li;
   })));
-  document.body.dataset.checked = shown || "";
+  document.body.dataset.checked = version;
 }
 
 async function refresh() {
@@ -267,7 +269,7 @@ async function refresh() {
         $("zoom-label").textContent = `${Math.round((canvas.zoom / (96 / 25.4)) * 100)}%`;
         const view = await getJSON("/api/render?" + query());
         if (view.error) showError(view.error); else showView(view);
-        if (!view.error) await sideViews();
+        if (!view.error) await sideViews(state.version);
       }
       shown = state.version;
       fileVersion = state.version;
@@ -284,7 +286,7 @@ async function refresh() {
 async function poll() {
   try {
     const { version } = await getJSON("/api/version");
-    if (version !== shown) await refresh();
+    if (version !== shown && !editing) await refresh();
   } catch (err) {
     $("status").textContent = "the preview server does not answer";
   }
@@ -308,7 +310,13 @@ function edit(op) {
   const run = async () => {
     if (readOnly) { message("read-only: nothing is written", true); return { error: "read-only" }; }
     message("saving…");
-    const answer = await post(op);
+    editing += 1;
+    let answer;
+    try {
+      answer = await post(op);
+    } finally {
+      editing -= 1;
+    }
     if (answer.error) {
       message(answer.error.split("\n").slice(-1)[0].trim(), true);
       if (op.op !== "set" || answer.status !== 422) props.showError(answer.error);
@@ -316,6 +324,7 @@ function edit(op) {
       return answer;
     }
     fileVersion = answer.version;
+    shown = answer.version;       // this page made the change: the poll need not render it a second time
     showHistory(answer.history);
     message(`saved: ${answer.done}`);
     if (answer.select) pendingSelect = { page: op.page || canvas.selected?.page, name: answer.select, group: Boolean(op.include) };

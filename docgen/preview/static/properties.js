@@ -79,11 +79,26 @@ export class Properties {
     const query = new URLSearchParams({ page: target.page, element: target.name, include: target.group ? "1" : "0" });
     const answer = await (await fetch("/api/element?" + query, { cache: "no-store" })).json();
     if (answer.error) { this.clear(); this.showError(answer.error); return; }
+    const same = this.info && this.target && this.target.page === target.page && this.target.name === target.name &&
+      Boolean(this.target.group) === Boolean(target.group) && this.info.kind === answer.kind &&
+      this.info.locked === answer.locked;
     this.target = target;
     this.info = answer;
     if (!keepError) this.showError("");
     this._head(target, answer);
-    this._form(answer);
+    if (same) this._update(answer); else this._form(answer);
+  }
+
+  _update(info) {
+    // the same element again (after an edit): new values in place, the field being typed in left alone
+    for (const input of this.form.querySelectorAll("[name]")) {
+      if (input === document.activeElement && input.value !== input.dataset.original) continue;
+      const [head, rest] = input.name.split(/\.(.*)/s);
+      const value = rest ? (info.values[head] || {})[rest] : info.values[head];
+      input.value = input.dataset.type === "yaml" ? (info.yaml[head] ?? shown(value)) : shown(value);
+      input.dataset.original = input.value;
+      input.classList.remove("invalid");
+    }
   }
 
   locked() {
@@ -202,7 +217,7 @@ export class Properties {
   }
 
   async _send(input) {
-    if (!this.target || input.value === input.dataset.original) return;
+    if (!this.target || input.value === input.dataset.original || input.value === input.dataset.sending) return;
     let value;
     try {
       value = this._value(input);
@@ -211,8 +226,10 @@ export class Properties {
       input.classList.add("invalid");
       return;
     }
+    input.dataset.sending = input.value;
     const answer = await this.hooks.edit({ op: "set", page: this.target.page, element: this.target.name,
                                            include: Boolean(this.target.group), values: { [input.name]: value } });
+    delete input.dataset.sending;
     if (answer && answer.error) {
       input.classList.add("invalid");
       this.showError(answer.error);
