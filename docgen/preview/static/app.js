@@ -8,7 +8,7 @@ import { Properties } from "/properties.js";
 
 const $ = (id) => document.getElementById(id);
 const TOKEN = document.querySelector('meta[name="docgen-token"]').content;
-const ICONS = { text: "T", field: "{}", list: "≡", box: "▭", line: "╱", image: "▣", qr: "▦", include: "⧉",
+const ICONS = { text: "T", field: "{}", list: "≡", box: "▭", line: "╱", image: "▣", qr: "▦", include: "⊞",
                 customer_barcode: "┃┃", cutline: "✂" };
 let shown = null;        // version of the files behind what is on screen
 let fileVersion = null;  // the version an edit is based on
@@ -138,7 +138,7 @@ function elementList() {
       if (filter && !e.name.toLowerCase().includes(filter) && !e.kind.includes(filter)) continue;
       if (e.group && e.group !== group) {
         const g = p.groups.find((x) => x.name === e.group);
-        items.push(row({ page: p.name, name: e.group, group: true }, `⧉ ${e.group}`, g ? g.part : "include", "", g && g.locked));
+        items.push(row({ page: p.name, name: e.group, group: true }, `⊞ ${e.group}`, g ? g.part : "include", "", g && g.locked));
       }
       group = e.group;
       items.push(row({ page: p.name, name: e.name, group: false }, e.name, e.kind, e.status, e.locked, Boolean(e.group)));
