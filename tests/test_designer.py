@@ -196,18 +196,29 @@ class Designer:
         return name
 
 
-@pytest.fixture()
-def designer(project: Project) -> Iterator[Designer]:
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One Chromium for the module; each test gets a page of its own."""
     with _browser()() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            tab = browser.new_page(viewport={"width": 1500, "height": 1000})
-            errors: list[str] = []
-            tab.on("pageerror", lambda exc: errors.append(str(exc)))
-            yield Designer(tab, project).open()
-            assert not errors, errors
-        finally:
-            browser.close()
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _tab(browser: Any) -> Any:
+    return browser.new_page(viewport={"width": 1500, "height": 1000})
+
+
+@pytest.fixture()
+def designer(project: Project, browser: Any) -> Iterator[Designer]:
+    tab = _tab(browser)
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        yield Designer(tab, project).open()
+        assert not errors, errors
+    finally:
+        tab.close()
 
 
 # ------------------------------------------------------------------ in the browser
@@ -361,34 +372,29 @@ def test_edges_snap_together_and_show_a_guide(designer: Designer, project: Proje
     assert designer.tab.locator(".guide").count() == 0            # guides only while dragging
 
 
-def test_a_part_element_is_written_to_its_part_and_the_include_moves_as_one(tmp_path: Path) -> None:
-    project = Project(tmp_path / "project")
+def test_a_part_element_is_written_to_its_part_and_the_include_moves_as_one(project: Project, browser: Any) -> None:
+    tab = _tab(browser)
     try:
-        with _browser()() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            try:
-                d = Designer(browser.new_page(viewport={"width": 1500, "height": 1000}), project).open("back")
-                part_before = project.part.read_text(encoding="utf-8")
-                d.tab.mouse.click(*d.point("back", 40, 38.5))          # organ-organs: part y 12.9 + include y 24.5
-                assert d.selected() == "organ-organs"
-                assert "every layout that includes it" in d.tab.inner_text("#props-head")
-                d.tab.keyboard.press("ArrowDown")
-                d.tab.keyboard.press("ArrowDown")
-                d.wait_saved(1)
-                assert project.element(0, "organ-organs", project.part)["y"] == 13.1
-                removed, added = project.changed_lines(project.part, part_before)
-                assert added == [removed[0].replace("y: 12.9,", "y: 13.1,")]
-                assert project.layout.read_text(encoding="utf-8") == project.original
+        d = Designer(tab, project).open("back")
+        part_before = project.part.read_text(encoding="utf-8")
+        d.tab.mouse.click(*d.point("back", 40, 38.5))          # organ-organs: part y 12.9 + include y 24.5
+        assert d.selected() == "organ-organs"
+        assert "every layout that includes it" in d.tab.inner_text("#props-head")
+        d.tab.keyboard.press("ArrowDown")
+        d.tab.keyboard.press("ArrowDown")
+        d.wait_saved(1)
+        assert project.element(0, "organ-organs", project.part)["y"] == 13.1
+        removed, added = project.changed_lines(project.part, part_before)
+        assert added == [removed[0].replace("y: 12.9,", "y: 13.1,")]
+        assert project.layout.read_text(encoding="utf-8") == project.original
 
-                d.tab.click("#element-list li.item.group[data-name=organ-donation]")
-                d.tab.keyboard.press("Shift+ArrowUp")
-                d.wait_saved(2)
-                removed, added = project.changed_lines()
-                assert added == [removed[0].replace("x: 3, y: 24.5}", "x: 3, y: 23.5}")]
-            finally:
-                browser.close()
+        d.tab.click("#element-list li.item.group[data-name=organ-donation]")
+        d.tab.keyboard.press("Shift+ArrowUp")
+        d.wait_saved(2)
+        removed, added = project.changed_lines()
+        assert added == [removed[0].replace("x: 3, y: 24.5}", "x: 3, y: 23.5}")]
     finally:
-        project.close()
+        tab.close()
 
 
 def test_rejected_records_are_listed_by_row_field_and_rule(designer: Designer, project: Project) -> None:
@@ -405,26 +411,23 @@ def test_rejected_records_are_listed_by_row_field_and_rule(designer: Designer, p
     assert "newly rejected" in designer.tab.inner_text("#rejects-summary")
 
 
-def test_read_only_shows_but_never_writes(tmp_path: Path) -> None:
+def test_read_only_shows_but_never_writes(tmp_path: Path, browser: Any) -> None:
     project = Project(tmp_path / "project", read_only=True)
+    tab = _tab(browser)
     try:
-        with _browser()() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            try:
-                d = Designer(browser.new_page(viewport={"width": 1500, "height": 1000}), project).open()
-                assert d.tab.inner_text("#mode").lower() == "read-only" and not d.tab.is_visible("#palette")
-                z = d.zoom()
-                d.drag(d.point("front", 30, 20.5), 3 * z, z)
-                d.tab.click("#element-list li.item[data-name=birth]")
-                assert d.tab.is_disabled("#prop-x") and d.tab.locator(".handle").count() == 0
-                d.tab.keyboard.press("Shift+ArrowRight")
-                d.tab.keyboard.press("Delete")
-                time.sleep(0.6)
-                assert project.layout.read_text(encoding="utf-8") == project.original
-                assert project.post({"op": "undo", "version": ""})[0] == 409
-            finally:
-                browser.close()
+        d = Designer(tab, project).open()
+        assert d.tab.inner_text("#mode").lower() == "read-only" and not d.tab.is_visible("#palette")
+        z = d.zoom()
+        d.drag(d.point("front", 30, 20.5), 3 * z, z)
+        d.tab.click("#element-list li.item[data-name=birth]")
+        assert d.tab.is_disabled("#prop-x") and d.tab.locator(".handle").count() == 0
+        d.tab.keyboard.press("Shift+ArrowRight")
+        d.tab.keyboard.press("Delete")
+        time.sleep(0.6)
+        assert project.layout.read_text(encoding="utf-8") == project.original
+        assert project.post({"op": "undo", "version": ""})[0] == 409
     finally:
+        tab.close()
         project.close()
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, Callable, Literal, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 import docgen
 from docgen.errors import BadEditRequest, EditRefused
@@ -309,18 +309,25 @@ class Designer:
         if request.version != version:
             raise EditRefused("the layout or its data changed on disk since the page showed it: the page reloads; do it again")
         layout = load_layout(self.layout_file, allow_off_page=True)
-        if isinstance(request, SetRequest):
-            target = self._target(layout, request.page, request.element, request.include)
-            values = {k: _value(k, v) for k, v in request.values.items()}
-            edit = lambda doc: set_keys(doc.node(target.origin.path), values, kinds().get(
-                str(doc.node(target.origin.path).get("type")), {}).get("order", HEAD_KEYS))
-            label = _verb(values) + " " + ("include " if request.include else "") + target.name
-            return self._write(layout, target, edit, label, lambda new: _same_place(new, target, request.include))
         if isinstance(request, AddRequest):
             return self._add(layout, request)
+        if isinstance(request, SetRequest):
+            return self._set(layout, request)
         target = self._target(layout, request.page, request.element, False)
-        edit = lambda doc: delete_item(doc.node(target.origin.path[:-1]), int(target.origin.path[-1]))
-        return self._write(layout, target, edit, f"delete {target.name}", lambda new: None)
+
+        def delete(doc: YamlFile) -> None:
+            delete_item(doc.node(target.origin.path[:-1]), int(target.origin.path[-1]))
+        return self._write(layout, target, delete, f"delete {target.name}", lambda new: None)
+
+    def _set(self, layout: ResolvedLayout, request: SetRequest) -> dict[str, Any]:
+        target = self._target(layout, request.page, request.element, request.include)
+        values = {k: _value(k, v) for k, v in request.values.items()}
+
+        def change(doc: YamlFile) -> None:
+            node = doc.node(target.origin.path)
+            set_keys(node, values, kinds().get(str(node.get("type")), {}).get("order", HEAD_KEYS))
+        label = _verb(values) + " " + ("include " if request.include else "") + target.name
+        return self._write(layout, target, change, label, lambda new: _same_place(new, target, request.include))
 
     def _add(self, layout: ResolvedLayout, request: AddRequest) -> dict[str, Any]:
         kind = kinds().get(request.kind)
