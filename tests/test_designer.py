@@ -328,6 +328,21 @@ def test_delete_removes_the_line_and_keeps_the_comment_above(designer: Designer,
     designer.tab.wait_for_selector("#changes li:has-text('kigo-label disappeared')")
 
 
+def test_duplicate_copies_an_element_beside_it(designer: Designer, project: Project) -> None:
+    designer.tab.mouse.click(*designer.point("front", 65, 20.5))          # sex-label (x 62–70)
+    assert designer.selected() == "sex-label"
+    designer.tab.keyboard.press("Control+d")
+    designer.wait_saved(1)
+    assert designer.selected() == "sex-label-2"
+    removed, added = project.changed_lines()
+    assert removed == [] and added == ["      - {type: text, id: sex-label-2, x: 64, y: 20.4, w: 8, h: 4.2, size: 5.5, text: 性別}"]
+    # an element of a part is copied into the layout, where it is on the page
+    code, _ = project.post({"op": "duplicate", "version": project.version(), "page": "back", "element": "organ-organs"})
+    assert code == 200
+    copy = project.element(1, "organ-organs-2")
+    assert (copy["x"], copy["y"]) == (1 + 3 + 2, 12.9 + 24.5 + 2)
+
+
 def test_undo_and_redo_restore_the_file_byte_for_byte(designer: Designer, project: Project) -> None:
     original = project.layout.read_bytes()
     z = designer.zoom()

@@ -64,6 +64,15 @@ class AddRequest(_Request):
     y: float = Field(ge=-1000, le=1000)
 
 
+class DuplicateRequest(_Request):
+    """A copy of one element, 2 mm lower and to the right, added to the page in the layout file."""
+
+    op: Literal["duplicate"]
+    version: str
+    page: str
+    element: str
+
+
 class DeleteRequest(_Request):
     op: Literal["delete"]
     version: str
@@ -76,14 +85,15 @@ class HistoryRequest(_Request):
     version: str = ""
 
 
-EditRequest = Annotated[Union[SetRequest, AddRequest, DeleteRequest, HistoryRequest], Field(discriminator="op")]
+Request = Union[SetRequest, AddRequest, DuplicateRequest, DeleteRequest, HistoryRequest]
+EditRequest = Annotated[Request, Field(discriminator="op")]
 
 
 class _Envelope(BaseModel):
     request: EditRequest
 
 
-def parse_request(body: Any) -> SetRequest | AddRequest | DeleteRequest | HistoryRequest:
+def parse_request(body: Any) -> Request:
     """The request, or EditRefused naming what is wrong with it (unknown keys such as a path included)."""
     try:
         return _Envelope(request=body).request
@@ -283,10 +293,7 @@ class Designer:
 
     # ----------------------------------------------------------- finding what an edit names
     def _target(self, layout: ResolvedLayout, page: str, element: str, include: bool) -> Target:
-        names = [p.name for p in layout.pages]
-        if page not in names:
-            raise EditRefused(f"no page '{page}' (pages: {', '.join(names)})")
-        pi = names.index(page)
+        pi = self._page(layout, page)
         if include:
             places = {name: path for path, name in self._includes(layout, pi).items()}
             if element not in places:
@@ -300,7 +307,7 @@ class Designer:
         return Target(pi, element, flat.origins[i], flat.elements[i])
 
     # ----------------------------------------------------------- edits
-    def apply(self, request: SetRequest | AddRequest | DeleteRequest | HistoryRequest, version: str) -> dict[str, Any]:
+    def apply(self, request: Request, version: str) -> dict[str, Any]:
         """Check and write one edit; returns what the page selects next and the undo label."""
         if self.read_only:
             raise EditRefused("read-only: " + self.read_only)
@@ -313,6 +320,8 @@ class Designer:
             return self._add(layout, request)
         if isinstance(request, SetRequest):
             return self._set(layout, request)
+        if isinstance(request, DuplicateRequest):
+            return self._duplicate(layout, request)
         target = self._target(layout, request.page, request.element, False)
 
         def delete(doc: YamlFile) -> None:
@@ -333,21 +342,37 @@ class Designer:
         kind = kinds().get(request.kind)
         if kind is None:
             raise EditRefused(f"unknown element kind '{request.kind}' (kinds: {', '.join(kinds())})")
-        names = [p.name for p in layout.pages]
-        if request.page not in names:
-            raise EditRefused(f"no page '{request.page}' (pages: {', '.join(names)})")
-        pi = names.index(request.page)
-        taken = {n for p in layout.pages for n in element_names(p.elements)} | {
-            n for p in layout.model.pages for n in element_names(p.elements)}
-        new_id = next(f"{request.kind}-{n}" for n in range(1, 10_000) if f"{request.kind}-{n}" not in taken)
-        values = _starter(request.kind, kind, new_id, number(request.x), number(request.y))
-        origin = Origin(layout.source, ("pages", pi, "elements", len(layout.model.pages[pi].elements)))
-        target = Target(pi, new_id, origin, None)
+        pi = self._page(layout, request.page)
+        new_id = _unique(layout, request.kind, 1)
+        return self._append(layout, pi, _starter(request.kind, kind, new_id, number(request.x), number(request.y)),
+                            f"add {new_id}")
 
-        def edit(doc: YamlFile) -> None:
+    def _duplicate(self, layout: ResolvedLayout, request: DuplicateRequest) -> dict[str, Any]:
+        """The element's keys as written, placed in page millimetres (an element of a part is copied
+        into the layout, where its include's offset is added) and 2 mm further on."""
+        target = self._target(layout, request.page, request.element, False)
+        values = plain(YamlFile(target.origin.file).node(target.origin.path))
+        shift = (target.origin.dx + 2, target.origin.dy + 2)
+        for kx, ky in OFFSET_KEYS:
+            if kx in values and ky in values:
+                values[kx], values[ky] = number(values[kx] + shift[0]), number(values[ky] + shift[1])
+        values["id"] = _unique(layout, str(values.get("id") or values.get("type")), 2)
+        return self._append(layout, target.page, values, f"duplicate {target.name} as {values['id']}")
+
+    def _page(self, layout: ResolvedLayout, page: str) -> int:
+        names = [p.name for p in layout.pages]
+        if page not in names:
+            raise EditRefused(f"no page '{page}' (pages: {', '.join(names)})")
+        return names.index(page)
+
+    def _append(self, layout: ResolvedLayout, pi: int, values: dict[str, Any], label: str) -> dict[str, Any]:
+        """A new element at the end of the page's elements in the layout file (drawn on top)."""
+        origin = Origin(layout.source, ("pages", pi, "elements", len(layout.model.pages[pi].elements)))
+
+        def append(doc: YamlFile) -> None:
             seq = doc.node(("pages", pi, "elements"))
             seq.append(new_element(values, seq[-1] if len(seq) else None))
-        return self._write(layout, target, edit, f"add {new_id}", lambda new: new_id)
+        return self._write(layout, Target(pi, values["id"], origin, None), append, label, lambda new: values["id"])
 
     def _write(self, layout: ResolvedLayout, target: Target, edit: Callable[[YamlFile], None], label: str,
                select: Callable[[ResolvedLayout], str | None]) -> dict[str, Any]:
@@ -391,6 +416,13 @@ class Designer:
         write_atomic(action.file, wanted.decode("utf-8"))
         other.append(stack.pop())
         return {"done": f"{op} {action.label}", "select": None, "history": self.history()}
+
+
+def _unique(layout: ResolvedLayout, base: str, first: int) -> str:
+    """`base-N`, the first N from `first` that names nothing in the layout yet."""
+    taken = {n for p in layout.pages for n in element_names(p.elements)} | {
+        n for p in layout.model.pages for n in element_names(p.elements)}
+    return next(f"{base}-{n}" for n in range(first, 10_000) if f"{base}-{n}" not in taken)
 
 
 def _value(key: str, value: Any) -> Any:

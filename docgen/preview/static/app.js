@@ -37,6 +37,7 @@ const props = new Properties({
   edit: (op) => edit(op),
   select: (t) => canvas.select(t),
   remove: (t) => remove(t),
+  duplicate: (t) => duplicate(t),
   readOnly: () => readOnly,
   page: (name) => canvas.page(name),
 });
@@ -116,6 +117,7 @@ function showView(view) {
     return li;
   }));
   $("notes-count").textContent = notes.length ? String(notes.length) : "";
+  if (!notes.length) list($("notes"), ["every element fits as set"], "muted");
   document.body.dataset.state = "ok";
   elementList();
   if (pendingSelect) { canvas.select(pendingSelect); pendingSelect = null; }
@@ -343,6 +345,11 @@ function remove(t) {
   edit({ op: "delete", page: t.page, element: t.name });
 }
 
+function duplicate(t) {
+  if (!t || t.group) return;
+  edit({ op: "duplicate", page: t.page, element: t.name });
+}
+
 function add(kind, at) {
   const target = at || defaultSpot();
   if (!target) return;
@@ -414,6 +421,7 @@ document.addEventListener("keydown", (e) => {
     return;
   }
   if (mod && e.key.toLowerCase() === "y" && !typing(e)) { e.preventDefault(); edit({ op: "redo" }); return; }
+  if (mod && e.key.toLowerCase() === "d" && !typing(e)) { e.preventDefault(); duplicate(canvas.selected); return; }
   if (mod && (e.key === "=" || e.key === "+")) { e.preventDefault(); setZoom(canvas.zoom * 1.25); return; }
   if (mod && e.key === "-") { e.preventDefault(); setZoom(canvas.zoom / 1.25); return; }
   if (mod && e.key === "0") { e.preventDefault(); setZoom("fit"); return; }

@@ -133,6 +133,10 @@ export class Properties {
       del.addEventListener("click", () => this.hooks.remove(target));
       if (target.group) del.hidden = true;
     }
+    if (!target.group && !this.hooks.readOnly()) {
+      make("button", { type: "button", class: "tool", id: "duplicate", text: "Duplicate", title: "Duplicate (Ctrl+D)" }, actions)
+        .addEventListener("click", () => this.hooks.duplicate(target));
+    }
   }
 
   _form(info) {
