@@ -66,3 +66,12 @@ class ContentError(DocgenError, ValueError):
 class PluginError(DocgenError):
     """An element kind from another package (entry-point group `docgen.elements`) cannot be used:
     it does not load, is not an element kind, or takes a name that is already taken."""
+
+
+class EditRefused(DocgenError, ValueError):
+    """An edit from the designer of `docgen serve` that is not made: the element is locked, the
+    page showed an older version of the file, the session is read-only; the message says which."""
+
+
+class BadEditRequest(EditRefused):
+    """A designer request that is not one of the edits the page sends (unknown keys, wrong types)."""

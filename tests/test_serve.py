@@ -143,24 +143,25 @@ def test_bad_queries_are_errors_not_crashes(shared: Served) -> None:
     assert "no record #99" in shared.api("/api/render?record=99")["error"]
     assert "index" in shared.api("/api/render?record=../../etc/passwd")["error"]
     assert "no page 'inside'" in shared.api("/api/render?page=inside")["error"]
-    assert shared.api("/api/render?record=1&page=back&boxes=1")["image"].startswith("data:image/png;base64,")
+    back = shared.api("/api/render?record=1&page=back")["pages"]
+    assert [p["name"] for p in back] == ["back"] and back[0]["image"].startswith("data:image/png;base64,")
 
 
 def test_saving_the_profile_changes_version_and_rendering(served: Served) -> None:
-    version, image = served.api("/api/version")["version"], served.api("/api/render?page=front")["image"]
+    version, image = served.api("/api/version")["version"], served.api("/api/render?page=front")["pages"][0]["image"]
     replace(served.root / "profiles" / "kasou-city-kokuho.yaml", "name: 架空市", "name: 架空町")
     assert served.api("/api/version")["version"] != version
-    assert served.api("/api/render?page=front")["image"] != image
+    assert served.api("/api/render?page=front")["pages"][0]["image"] != image
 
 
 def test_saving_an_included_part_changes_version_and_rendering(served: Served) -> None:
-    version, image = served.api("/api/version")["version"], served.api("/api/render?page=back")["image"]
+    version, image = served.api("/api/version")["version"], served.api("/api/render?page=back")["pages"][0]["image"]
     (served.root / "layouts" / "kenpo-card.yaml").touch()             # not this layout's: no refresh
     assert served.api("/api/version")["version"] == version
     replace(served.root / "layouts" / "parts" / "organ-donation.yaml", "id: organ-organs, x: 1, y: 12.9,",
             "id: organ-organs, x: 1, y: 13.4,")
     assert served.api("/api/version")["version"] != version
-    assert served.api("/api/render?page=back")["image"] != image
+    assert served.api("/api/render?page=back")["pages"][0]["image"] != image
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")

@@ -86,11 +86,13 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     records = RecordFile(args.data, args.mapping, args.encoding) if args.data else None
-    app = PreviewApp(args.layout, records, args.profile, args.renewal, args.dpi, args.record_id)
+    app = PreviewApp(args.layout, records, args.profile, args.renewal, args.dpi, args.record_id,
+                     read_only="started with --read-only" if args.read_only else None)
     app.state({})        # fail now, not on the page, if the layout name or the data file is wrong
     server = make_server(app, args.port)
     try:        # from here on Ctrl-C is the normal way to stop, whenever it comes
-        print(f"docgen serve: http://127.0.0.1:{server.server_address[1]}/ shows {app.layout_file} (Ctrl-C stops)",
+        mode = f"read-only: {app.designer.read_only}" if app.designer.read_only else "edits are saved to it"
+        print(f"docgen serve: http://127.0.0.1:{server.server_address[1]}/ shows {app.layout_file} ({mode}; Ctrl-C stops)",
               flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
@@ -143,8 +145,10 @@ def add_preview_commands(sub: argparse._SubParsersAction, data_options: Callable
     p.add_argument("--page", default="all", help="a page name (front, back) or all")
     p.set_defaults(func=cmd_diff)
 
-    p = sub.add_parser("serve", help="a local web page that re-renders the layout whenever it is saved")
+    p = sub.add_parser("serve", help="a local web page that re-renders the layout whenever it is saved, and "
+                       "edits it: move, resize, change, add and delete elements, saved back to the YAML")
     common(p, 200)
     p.add_argument("--port", type=_int_in(0, 65535), default=8000, help="port on 127.0.0.1 (0: any free port)")
+    p.add_argument("--read-only", action="store_true", help="show the designer without letting it write (for review)")
     p.set_defaults(func=cmd_serve)
 

@@ -16,7 +16,7 @@ from docgen.elements.base import Element
 from docgen.errors import LayoutError
 from docgen.fields import BY_NAME
 from docgen.layout.bounds import OffPage, off_page_elements
-from docgen.layout.includes import Expander
+from docgen.layout.includes import Expander, Origin
 from docgen.layout.model import Layout, complete_models
 from docgen.layout.profile import Profile
 from docgen.layout.reading import Reader, read_file, read_yaml, validate_file
@@ -29,6 +29,7 @@ from docgen.template import placeholders
 class ResolvedPage:
     name: str
     elements: tuple[Element, ...]
+    origins: tuple[Origin, ...] = ()      # per element: the file and the place in it where it is written
 
 
 @dataclass(frozen=True)
@@ -81,14 +82,15 @@ def load_layout(name_or_path: str | Path, *, read: Reader = read_file,
     pages, off_page = [], []
     for pi, page in enumerate(model.pages):
         where = f"{path}: pages[{pi}] ({page.name})"
-        flat = expander.expand(page.elements, path, where, (path.resolve(),))
+        placed = expander.expand(page.elements, path, where, (path.resolve(),), ("pages", pi, "elements"))
+        flat = [el for el, _ in placed]
         for el in flat:
             require_known_names(el.names(), f"{where} > element {el.id or type(el).__name__}")
             require_valid_templates(el.templates(), f"{where} > element {el.id or type(el).__name__}")
         names = element_names(flat)
         off_page.extend(OffPage(pi, i, f"pages[{pi}] ({page.name}) > {names[i]}", problem)
                         for i, problem in off_page_elements(flat, model.size_mm))
-        pages.append(ResolvedPage(page.name, tuple(flat)))
+        pages.append(ResolvedPage(page.name, tuple(flat), tuple(origin for _, origin in placed)))
     if off_page and not allow_off_page:
         raise LayoutError("\n".join([f"{path}: {len(off_page)} problem(s)"] + [f"  {p}" for p in off_page]))
     return ResolvedLayout(model=model, source=path, pages=tuple(pages), files=(path, *expander.files),
