@@ -11,13 +11,20 @@ from importlib.resources import files
 from pathlib import Path
 
 
-def _bundled(name: str) -> Path:
-    """A bundled folder as a real path: ReportLab, Pillow and PDFium open fonts and images by path."""
-    folder = files("docgen") / "data" / name
+def _on_disk(folder: object, what: str) -> Path:
+    """A folder of the package as a real path: ReportLab, Pillow and PDFium open files by path."""
     if not isinstance(folder, Path):
-        raise ImportError(f"docgen's bundled {name} are not files on disk ({folder}): install docgen with pip, "
+        raise ImportError(f"docgen's {what} are not files on disk ({folder}): install docgen with pip, "
                           "not as a zip archive")
-    return folder.resolve()     # in a checkout: the top-level folder, the place to edit
+    return folder.resolve()
+
+
+# the installed package itself (what lies under it is not for editing: a new version replaces it)
+PACKAGE = _on_disk(files("docgen"), "modules")
+
+
+def _bundled(name: str) -> Path:
+    return _on_disk(files("docgen") / "data" / name, f"bundled {name}")     # in a checkout: the top-level folder
 
 
 LAYOUTS = _bundled("layouts")

@@ -16,7 +16,13 @@ from docgen.elements.base import (
 )
 from docgen.elements.context import MM, DrawContext, PrepareContext
 from docgen.elements.registry import GROUP, kind_of, kinds
-from docgen.elements.text_style import Fit, TextStyle, draw_lines, prepare_text, text_fitting
+from docgen.elements.text_style import (
+    Fit,
+    TextStyle,
+    draw_lines,
+    prepare_text,
+    text_fitting,
+)
 from docgen.errors import ContentError
 
 __all__ = [

@@ -21,7 +21,18 @@ import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Mapping, Self, TypeVar, get_args, get_origin
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Generic,
+    Literal,
+    Mapping,
+    Self,
+    TypeVar,
+    get_args,
+    get_origin,
+)
 
 from pydantic import Field
 
@@ -90,6 +101,12 @@ class Element(Strict):
     # per record; a change is "text changed"
     content_keys: ClassVar[tuple[str, ...]] = ()
 
+    @classmethod
+    def starter(cls, x: float, y: float) -> dict[str, Any]:
+        """The keys of a new element that the designer places at (x, y) mm: its anchors there,
+        and a first value for each key its model requires (a kind with such keys adds them)."""
+        return {k: v for kx, ky in cls.anchor_keys for k, v in ((kx, x), (ky, y))}
+
     def bbox(self) -> BBox | None:
         """The area the element occupies on its page, in mm; None for what takes no area."""
         return None
@@ -153,6 +170,10 @@ class Boxed(Element):
 
     anchor_keys: ClassVar[tuple[tuple[str, str], ...]] = (("x", "y"),)
     extent_keys: ClassVar[tuple[str, ...]] = ("w", "h")
+
+    @classmethod
+    def starter(cls, x: float, y: float) -> dict[str, Any]:
+        return {**super().starter(x, y), "w": 20.0, "h": 5.0}
 
     def bbox(self) -> BBox:
         return (self.x, self.y, self.x + self.w, self.y + self.h)

@@ -1,7 +1,7 @@
 """`field` elements: a record value through a template ("{birth_date:wareki}"), fitted into the box."""
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from docgen.elements.base import Boxed
 from docgen.elements.text_style import TextBoxKind, TextStyle
@@ -14,6 +14,10 @@ class FieldElement(Boxed, TextStyle):
     value: str
 
     content_keys: ClassVar[tuple[str, ...]] = ("value",)
+
+    @classmethod
+    def starter(cls, x: float, y: float) -> dict[str, Any]:
+        return {**super().starter(x, y), "value": "{record_id}"}
 
 
 class FieldKind(TextBoxKind):

@@ -5,7 +5,13 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal, Mapping
 
 from PIL import Image, UnidentifiedImageError
-from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from reportlab.lib.utils import ImageReader
 
 from docgen.elements.base import Boxed, ElementKind
@@ -39,6 +45,10 @@ class ImageElement(Boxed):
     _base: Path | None = PrivateAttr(default=None)     # folder of the file the element is written in
 
     content_keys: ClassVar[tuple[str, ...]] = ("src",)
+
+    @classmethod
+    def starter(cls, x: float, y: float) -> dict[str, Any]:
+        return {**super().starter(x, y), "h": 12.0, "src": "{insurer.seal}"}
 
     @field_validator("src")
     @classmethod

@@ -1,7 +1,7 @@
 """`line` elements: rules from (x1, y1) to (x2, y2), in pure black (K), hairline by default."""
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -21,6 +21,10 @@ class LineElement(Element):
     dash: list[float] | None = None
 
     anchor_keys: ClassVar[tuple[tuple[str, str], ...]] = (("x1", "y1"), ("x2", "y2"))
+
+    @classmethod
+    def starter(cls, x: float, y: float) -> dict[str, Any]:
+        return {"x1": x, "y1": y, "x2": x + 20.0, "y2": y}
 
     def bbox(self) -> BBox:
         return (min(self.x1, self.x2), min(self.y1, self.y2), max(self.x1, self.x2), max(self.y1, self.y2))

@@ -28,6 +28,10 @@ class ListElement(Boxed, TextStyle):
 
     content_keys: ClassVar[tuple[str, ...]] = ("items",)
 
+    @classmethod
+    def starter(cls, x: float, y: float) -> dict[str, Any]:
+        return {**super().starter(x, y), "h": 15.0, "items": "insurer.notes"}
+
     def templates(self) -> list[str]:
         """The items written in the layout; items named by a profile key are printed as they are."""
         return list(self.items) if isinstance(self.items, list) else []

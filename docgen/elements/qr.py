@@ -33,6 +33,10 @@ class QrElement(Element):
     extent_keys: ClassVar[tuple[str, ...]] = ("size",)      # a square: its size is its extent
     content_keys: ClassVar[tuple[str, ...]] = ("payload",)
 
+    @classmethod
+    def starter(cls, x: float, y: float) -> dict[str, Any]:
+        return {**super().starter(x, y), "size": 12.0, "payload": "{insurer.insurer_number}"}
+
     def bbox(self) -> BBox:
         return (self.x, self.y, self.x + self.size, self.y + self.size)
 

@@ -2,7 +2,7 @@
 such as `{insurer.name}` are allowed."""
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from docgen.elements.base import Boxed
 from docgen.elements.text_style import TextBoxKind, TextStyle
@@ -15,6 +15,10 @@ class TextElement(Boxed, TextStyle):
     text: str
 
     content_keys: ClassVar[tuple[str, ...]] = ("text",)
+
+    @classmethod
+    def starter(cls, x: float, y: float) -> dict[str, Any]:
+        return {**super().starter(x, y), "text": "テキスト"}
 
 
 class TextKind(TextBoxKind):

@@ -12,13 +12,14 @@ line reports, not a failed import.
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import Field, PositiveFloat, field_validator, model_validator
 
 from docgen.elements.base import Element
 from docgen.elements.registry import kinds
 from docgen.fields import BY_NAME, Kind
+from docgen.layout.search import listing
 from docgen.yamlfile import Strict, did_you_mean
 
 if TYPE_CHECKING:
@@ -47,6 +48,13 @@ class IncludeElement(Element):
                                   "or a file path relative to the file that names it")
     x: float = 0.0
     y: float = 0.0
+
+    anchor_keys: ClassVar[tuple[tuple[str, str], ...]] = (("x", "y"),)
+
+    @classmethod
+    def starter(cls, x: float, y: float) -> dict[str, Any]:
+        parts = listing("part")
+        return {**super().starter(x, y), "part": parts[0].name if parts else ""}
 
 
 class Part(Strict):
@@ -128,9 +136,14 @@ class Layout(Strict):
 
 
 @cache
+def element_models() -> dict[str, type[Element]]:
+    """The model of every element a page may hold, by its `type:`: each registered kind and `include`."""
+    return {**{name: kind.model for name, kind in kinds().items()}, "include": IncludeElement}
+
+
 def complete_models() -> None:
     """Give Part, Page and Layout their element union: every registered kind and `include`."""
-    members = tuple(kind.model for kind in kinds().values()) + (IncludeElement,)
+    members = tuple(element_models().values())
     union: Any = Annotated[Union[members], Field(discriminator="type")]  # type: ignore[valid-type]
     for model in (Part, Page, Layout):
         model.model_rebuild(force=True, _types_namespace={"AnyElement": union})

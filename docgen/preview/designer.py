@@ -17,25 +17,30 @@ from pathlib import Path
 from typing import Annotated, Any, Callable, Literal, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-import docgen
+from docgen.elements.base import Element
 from docgen.errors import BadEditRequest, EditRefused
 from docgen.fields import FIELDS
 from docgen.fonts import load_fonts
-from docgen.layout.includes import OFFSET_KEYS, Origin
+from docgen.layout.includes import Origin
 from docgen.layout.loader import ResolvedLayout, element_names, load_layout
-from docgen.layout.model import Layout
+from docgen.layout.model import Layout, element_models
 from docgen.layout.reading import Reader, read_file
 from docgen.layout.search import listing
-from docgen.preview.boxes import bbox_mm
-from docgen.preview.yaml_edit import YamlFile, delete_item, new_element, number, plain, set_keys, write_atomic
+from docgen.paths import PACKAGE
+from docgen.preview.yaml_edit import (
+    YamlFile,
+    delete_item,
+    new_element,
+    number,
+    plain,
+    set_keys,
+    write_atomic,
+)
 
-# keys written first in a new element, and where a newly set key goes among the present ones
-HEAD_KEYS = ("type", "id", "when", "x", "y", "w", "h", "x1", "y1", "x2", "y2")
-# a first value for a key that a new element must have and the schema gives no default for
-STARTER: dict[str, Any] = {"w": 20, "h": 5, "size": 12, "text": "テキスト", "value": "{record_id}",
-                           "items": "insurer.notes", "payload": "{insurer.insurer_number}", "src": "{insurer.seal}"}
+# keys every element starts with; then its anchors and extents (as its kind declares them), then the rest
+HEAD_KEYS = ("type", "id", "when")
 MAX_BODY = 64 * 1024
 
 
@@ -139,7 +144,8 @@ def kinds() -> dict[str, dict[str, Any]]:
     for kind, ref in mapping.items():
         model = defs[ref.rsplit("/", 1)[1]]
         props = model["properties"]
-        order = [k for k in HEAD_KEYS if k in props] + [k for k in props if k not in HEAD_KEYS]
+        first = key_order(element_models()[kind])
+        order = [k for k in first if k in props] + [k for k in props if k not in first]
         out[kind] = {"description": model.get("description", ""), "required": model.get("required", []),
                      "keys": {k: _field_spec(props[k], defs) for k in order if k != "type"}, "order": order}
     return out
@@ -155,7 +161,16 @@ def schema_for_page() -> dict[str, Any]:
 _EXTENTS: dict[type, tuple[str | None, str | None, str | None]] = {}
 
 
-def _extent_keys(sample: BaseModel) -> tuple[str | None, str | None, str | None]:
+def key_order(model: type[Element]) -> tuple[str, ...]:
+    """The keys a designer reads first: type, id, when, then where the element is and how big."""
+    return HEAD_KEYS + tuple(k for pair in model.anchor_keys for k in pair) + model.extent_keys
+
+
+def _anchors(model: type[Element]) -> set[str]:
+    return {k for pair in model.anchor_keys for k in pair}
+
+
+def _extent_keys(sample: Element) -> tuple[str | None, str | None, str | None]:
     """The keys that widen (w), heighten (h) or grow both (a QR code's size) an element by their own
     amount in mm, found once per kind by trying each number key on an element's own bbox()."""
     model = type(sample)
@@ -164,27 +179,26 @@ def _extent_keys(sample: BaseModel) -> tuple[str | None, str | None, str | None]
     return _EXTENTS[model]
 
 
-def _probe(sample: BaseModel) -> tuple[str | None, str | None, str | None]:
-    model = type(sample)
-    box = bbox_mm(sample)
+def _probe(sample: Element) -> tuple[str | None, str | None, str | None]:
+    """Which of the keys the kind declares as its extent widens, heightens or grows it (a QR
+    code's size), by trying each on the element's own bbox()."""
+    box = sample.bbox()
     if box is None:
         return None, None, None
-    offsets = {k for pair in OFFSET_KEYS for k in pair}
     found: dict[tuple[float, float, float, float], str] = {}
-    for key, info in model.model_fields.items():
+    for key in type(sample).extent_keys:
         value = getattr(sample, key)
-        if key in offsets or info.annotation not in (float, int) or isinstance(value, bool):
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
             continue
-        moved = bbox_mm(sample.model_copy(update={key: value + 1}))
+        moved = sample.model_copy(update={key: value + 1}).bbox()
         if moved is not None:
             found.setdefault(tuple(round(b - a, 6) for a, b in zip(box, moved)), key)   # type: ignore[arg-type]
     return found.get((0, 0, 1, 0)), found.get((0, 0, 0, 1)), found.get((0, 0, 1, 1))
 
 
-def geometry(el: BaseModel) -> dict[str, Any]:
+def geometry(el: Element) -> dict[str, Any]:
     """Which keys the page may drag: position pairs, and the keys of width, height or square size."""
-    fields = type(el).model_fields
-    pairs = [list(p) for p in OFFSET_KEYS if p[0] in fields]
+    pairs = [list(p) for p in type(el).anchor_keys]
     w, h, square = _extent_keys(el)
     return {"pairs": pairs, "w": w, "h": h, "square": square}
 
@@ -226,8 +240,7 @@ class Designer:
         self.layout_file = layout_file.resolve()
         self.folder = self.layout_file.parent
         self.token = secrets.token_urlsafe(32)
-        package = Path(docgen.__file__).resolve().parent
-        if read_only is None and self.layout_file.is_relative_to(package):
+        if read_only is None and self.layout_file.is_relative_to(PACKAGE):
             read_only = ("a layout inside the installed docgen package: copy it into a folder of your own "
                          "(--layouts DIR) to edit it")
         self.read_only = read_only
@@ -257,7 +270,7 @@ class Designer:
             top = origin.via[0] if origin.via else None
             shape = geometry(el)
             keys = [k for pair in shape["pairs"] for k in pair] + [shape[k] for k in ("w", "h", "square") if shape[k]]
-            out.append({"name": name, "kind": getattr(el, "type", type(el).__name__), "box": bbox_mm(el),
+            out.append({"name": name, "kind": getattr(el, "type", type(el).__name__), "box": el.bbox(),
                         "file": self.where(origin), "locked": self.locked(origin), "offset": [origin.dx, origin.dy],
                         "group": groups.get(top.path) if top else None, "geometry": shape,
                         "at": {k: getattr(el, k) for k in keys}})
@@ -335,7 +348,8 @@ class Designer:
         def change(doc: YamlFile) -> None:
             node = doc.node(target.origin.path)
             set_keys(node, values, kinds().get(str(node.get("type")), {}).get("order", HEAD_KEYS))
-        label = _verb(values) + " " + ("include " if request.include else "") + target.name
+        model = type(target.model) if target.model is not None else element_models()["include"]
+        label = _verb(values, model) + " " + ("include " if request.include else "") + target.name
         return self._write(layout, target, change, label, lambda new: _same_place(new, target, request.include))
 
     def _add(self, layout: ResolvedLayout, request: AddRequest) -> dict[str, Any]:
@@ -344,7 +358,7 @@ class Designer:
             raise EditRefused(f"unknown element kind '{request.kind}' (kinds: {', '.join(kinds())})")
         pi = self._page(layout, request.page)
         new_id = _unique(layout, request.kind, 1)
-        return self._append(layout, pi, _starter(request.kind, kind, new_id, number(request.x), number(request.y)),
+        return self._append(layout, pi, _starter(request.kind, new_id, number(request.x), number(request.y)),
                             f"add {new_id}")
 
     def _duplicate(self, layout: ResolvedLayout, request: DuplicateRequest) -> dict[str, Any]:
@@ -353,7 +367,7 @@ class Designer:
         target = self._target(layout, request.page, request.element, False)
         values = plain(YamlFile(target.origin.file).node(target.origin.path))
         shift = (target.origin.dx + 2, target.origin.dy + 2)
-        for kx, ky in OFFSET_KEYS:
+        for kx, ky in type(target.model).anchor_keys:
             if kx in values and ky in values:
                 values[kx], values[ky] = number(values[kx] + shift[0]), number(values[ky] + shift[1])
         values["id"] = _unique(layout, str(values.get("id") or values.get("type")), 2)
@@ -437,34 +451,22 @@ def _value(key: str, value: Any) -> Any:
     return value
 
 
-def _verb(values: dict[str, Any]) -> str:
+def _verb(values: dict[str, Any], model: type[Element]) -> str:
     """What a set of keys does, for the undo list: move, resize or edit (naming the keys)."""
-    position = {k for pair in OFFSET_KEYS for k in pair}
+    position = _anchors(model)
     keys = {k.split(".")[0] for k in values}
     if keys <= position:
         return "move"
-    if keys & {"w", "h"} and keys <= position | {"w", "h"}:
+    if keys & set(model.extent_keys) and keys <= position | set(model.extent_keys):
         return "resize"
     return "edit " + ", ".join(sorted(keys)) + " of"
 
 
-def _starter(kind_name: str, kind: dict[str, Any], new_id: str, x: float, y: float) -> dict[str, Any]:
-    """A new element at (x, y): its kind, a unique id, its position, and a first value for each
-    key it must have (the loader then checks it like any other)."""
-    keys = kind["keys"]
-    values: dict[str, Any] = {"type": kind_name, "id": new_id}
-    for kx, ky in OFFSET_KEYS:
-        if kx in keys:
-            values[kx], values[ky] = (number(x + STARTER["w"]), y) if kx == "x2" else (x, y)
-    for key in kind["required"]:
-        if key not in values and key != "type":
-            values[key] = STARTER.get(key, _first_part() if key == "part" else "")
-    return values
-
-
-def _first_part() -> str:
-    parts = listing("part")
-    return parts[0].name if parts else ""
+def _starter(kind_name: str, new_id: str, x: float, y: float) -> dict[str, Any]:
+    """A new element at (x, y): its kind, a unique id, and what its kind starts it with (the
+    loader then checks it like any other)."""
+    starter = element_models()[kind_name].starter(x, y)
+    return {"type": kind_name, "id": new_id, **{k: number(v) if isinstance(v, float) else v for k, v in starter.items()}}
 
 
 def _same_place(layout: ResolvedLayout, target: Target, include: bool) -> str:

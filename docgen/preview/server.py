@@ -192,7 +192,7 @@ class PreviewApp:
         if key not in self._rejects:
             out: dict[int, list[str]] = {}
             count = 0
-            for i, outcome in enumerate(job.prepare(source.records())):
+            for i, outcome in enumerate(job.outcomes(source.records())):
                 if i >= MAX_CHECKED:
                     break
                 count = i + 1
