@@ -128,7 +128,7 @@ CASES = [
          "a4-landscape, postcard, postcard-landscape or [width, height] in mm; did you mean 'postcard-landscape'?",
          edit=("my-card.yaml", "page_size: card", "page_size: postcard-landscpe")),
     Case("unknown field in a template", "docgen: forms/my-card.yaml: pages[0] (front) > element name: unknown field "
-         "'nmae' (see the field dictionary in README.md)", edit=("my-card.yaml", '"{name}"', '"{nmae}"')),
+         "'nmae' (see the field dictionary in README.md, or declare it under fields:); did you mean 'name'?", edit=("my-card.yaml", '"{name}"', '"{nmae}"')),
     Case("unknown formatter", "docgen: forms/my-card.yaml: pages[0] (front) > element ratio: template "
          "'{{copay_ratio:ration}}': unknown format 'ration' (known: opt, wareki, wareki_padded, wareki_short, ratio, "
          "sama, postal, text)", edit=("my-card.yaml", "{copay_ratio:ratio}", "{copay_ratio:ration}")),

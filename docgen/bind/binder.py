@@ -13,16 +13,16 @@ from typing import Any, Mapping
 
 from pydantic import BaseModel
 
-from docgen.bind import expiry
 from docgen.bind.conditions import holds
 from docgen.errors import LayoutError
 from docgen.fonts import FontSet
 from docgen.layout.loader import ResolvedLayout
 from docgen.layout.profile import Profile
+from docgen.layout.scheme import Scheme
 from docgen.layout.references import element_fields
 from docgen.render.registry import ContentError, PrepareContext, kind_of
 from docgen.validate.problems import Problem, RecordRejected
-from docgen.validate.record import age_on
+from docgen.wareki import age_on
 
 Prepared = tuple[tuple[BaseModel, Any], ...]
 
@@ -42,22 +42,13 @@ class BoundDocument:
 
 
 def _is_static(el: BaseModel) -> bool:
-    return all(name.startswith("insurer.") for name in element_fields(el))
+    return all(name.startswith(("insurer.", "scheme.")) for name in element_fields(el))
 
 
-def derive_expiry(scheme: str, document: str, v: Mapping[str, Any], renewal_start: date) -> date | None:
-    """有効期限 from the renewal rules (DOMAIN.md) when the record gives none."""
-    birth = v.get("birth_date")
-    if birth is None:
-        return None
-    if scheme == "kokuho" and document == "card":
-        return expiry.kokuho_card_expiry(birth, renewal_start, v.get("residence_end_date"))
-    if scheme == "kokuho":
-        return expiry.kokuho_notice_expiry(birth, renewal_start)
-    if scheme == "kouki":
-        return expiry.kouki_expiry(renewal_start)
-    issue = v.get("issue_date")
-    return expiry.kenpo_expiry(birth, issue) if issue else None
+def derive_expiry(scheme: Scheme, document: str, v: Mapping[str, Any], renewal_start: date) -> date | None:
+    """有効期限 by the rule the scheme names for the document, when the record gives none."""
+    rule = scheme.spec.expiry.get(document)
+    return rule.derive(v, renewal_start) if rule else None
 
 
 class Binder:
@@ -69,7 +60,7 @@ class Binder:
         self.profile = profile
         self.renewal_start = renewal_start or profile.renewal_start
         self.prep = PrepareContext(fonts)
-        base = {"insurer": profile}
+        base = {"insurer": profile, "scheme": layout.scheme}
         self.static: list[BoundPage] = []
         self.dynamic: list[tuple[str, tuple[BaseModel, ...]]] = []
         for page in layout.pages:
@@ -91,13 +82,16 @@ class Binder:
     def context(self, values: Mapping[str, Any]) -> dict[str, Any]:
         ctx: dict[str, Any] = dict(values)
         ctx["insurer"] = self.profile
+        ctx["scheme"] = scheme = self.layout.scheme
         if "expiry_date" not in ctx:
-            derived = derive_expiry(self.layout.model.scheme, self.layout.model.document, ctx, self.renewal_start)
+            derived = derive_expiry(scheme, self.layout.model.document, ctx, self.renewal_start)
             if derived is not None:
                 ctx["expiry_date"] = derived
-        if "ratio_effective_date" not in ctx and "acquired_date" in ctx:
-            # 発効期日 of a renewal card: the renewal start, or the later date coverage began
-            ctx["ratio_effective_date"] = max(ctx["acquired_date"], self.renewal_start)
+        effective = scheme.spec.effective_date
+        if "ratio_effective_date" not in ctx and effective is not None:
+            derived = effective.derive(ctx, self.renewal_start)
+            if derived is not None:
+                ctx["ratio_effective_date"] = derived
         if "birth_date" in ctx and "issue_date" in ctx:
             ctx["age"] = age_on(ctx["birth_date"], ctx["issue_date"])
         return ctx

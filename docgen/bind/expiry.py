@@ -1,6 +1,9 @@
-"""有効期限 when a record gives none, from the annual renewal rules (seed 003, DOMAIN.md).
+"""有効期限 and 発効期日 when a record gives none: the derivation rules a scheme file names.
 
-The seed states the rules for the renewal starting S = 2026-08-01 (period end E = 2027-07-31);
+Each rule is implemented once here and chosen by name in a scheme file (`expiry: {card: {rule:
+years-from-issue, years: 5}}`), with its parameters as keys beside the name; `RULES` lists them.
+
+The renewal rules come from seed 003 (DOMAIN.md). The seed states the rules for the renewal starting S = 2026-08-01 (period end E = 2027-07-31);
 here every threshold is an offset from S, so the same rules serve any renewal year. Status
 changes follow the legal age date (the day before the birthday, see `legal_age_date`): 国保
 coverage ends the day before the 75th birthday (後期高齢者 starts on it), and the 70–74
@@ -14,10 +17,14 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
+from typing import Annotated, Any, Literal, Mapping, Union
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from docgen.wareki import anniversary, legal_age_date
 
 _DAY = timedelta(days=1)
+_Date = date      # a rule's key `date:` would hide the type inside its class
 
 
 def renewal_end(renewal_start: date) -> date:
@@ -29,8 +36,9 @@ def _month_end(d: date) -> date:
     return d.replace(day=calendar.monthrange(d.year, d.month)[1])
 
 
-def kokuho_card_expiry(birth: date, renewal_start: date, residence_end: date | None = None) -> date:
-    """国保 資格確認書: the earliest date of every row of the seed's table that applies.
+def renewal_year_with_age_limits(birth: date, renewal_start: date, residence_end: date | None = None) -> date:
+    """国保 資格確認書 (rule `renewal-year-age-limits`): the earliest date of every row of the seed's
+    table that applies.
 
     - turns 75 on or before E: the day before the 75th birthday.
     - turns 70 (legal age date) on or after S: the last day of the month of the legal age date,
@@ -57,8 +65,8 @@ def kokuho_card_expiry(birth: date, renewal_start: date, residence_end: date | N
     return min(candidates)
 
 
-def kokuho_notice_expiry(birth: date, renewal_start: date) -> date | None:
-    """国保 資格情報のお知らせ: the day before the 75th birthday if that is on or before E; E for
+def renewal_year_from_70(birth: date, renewal_start: date) -> date | None:
+    """国保 資格情報のお知らせ (rule `renewal-year-from-70`): the day before the 75th birthday if that is on or before E; E for
     people legally 70 or over on S (their ratio is renewed yearly); otherwise none, since an
     under-70 notice stays valid and is not reissued each year."""
     end = renewal_end(renewal_start)
@@ -70,12 +78,85 @@ def kokuho_notice_expiry(birth: date, renewal_start: date) -> date | None:
     return None
 
 
-def kouki_expiry(renewal_start: date) -> date:
-    """後期高齢者医療: every document ends with the renewal period (E)."""
-    return renewal_end(renewal_start)
-
-
-def kenpo_expiry(birth: date, issue_date: date, years: int = 5) -> date:
-    """健康保険 資格確認書: `years` years from issue (at most 5 by rule), but no later than the
-    day before the 75th birthday, when coverage moves to 後期高齢者医療."""
+def years_from_issue(birth: date, issue_date: date, years: int = 5) -> date:
+    """健康保険 資格確認書 (rule `years-from-issue`): `years` years from issue (at most 5 by rule),
+    but no later than the day before the 75th birthday, when coverage moves to 後期高齢者医療."""
     return min(anniversary(issue_date, years) - _DAY, legal_age_date(birth, 75))
+
+
+class _Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def derive(self, v: Mapping[str, Any], renewal_start: date) -> date | None:
+        """The date for a record's typed values; None when the rule gives none for it."""
+        raise NotImplementedError
+
+
+class RenewalYear(_Rule):
+    """E, the last day of the renewal year that starts on the profile's renewal_start."""
+
+    rule: Literal["renewal-year"]
+
+    def derive(self, v: Mapping[str, Any], renewal_start: date) -> date | None:
+        return renewal_end(renewal_start) if v.get("birth_date") else None
+
+
+class RenewalYearWithAgeLimits(_Rule):
+    """E, or earlier: the day before the 75th birthday, the end of the month of the legal 70th
+    birthday (for those turning 70 in the year), the day after the end of stay (在留期間満了日)."""
+
+    rule: Literal["renewal-year-age-limits"]
+
+    def derive(self, v: Mapping[str, Any], renewal_start: date) -> date | None:
+        birth = v.get("birth_date")
+        return renewal_year_with_age_limits(birth, renewal_start, v.get("residence_end_date")) if birth else None
+
+
+class RenewalYearFrom70(_Rule):
+    """The day before the 75th birthday if in the renewal year; E for people legally 70 or over on
+    its first day; none for the others."""
+
+    rule: Literal["renewal-year-from-70"]
+
+    def derive(self, v: Mapping[str, Any], renewal_start: date) -> date | None:
+        birth = v.get("birth_date")
+        return renewal_year_from_70(birth, renewal_start) if birth else None
+
+
+class YearsFromIssue(_Rule):
+    """`years` years from the issue date less a day, no later than the day before the 75th birthday."""
+
+    rule: Literal["years-from-issue"]
+    years: int = Field(default=5, ge=1, le=5, description="at most 5 years by rule")
+
+    def derive(self, v: Mapping[str, Any], renewal_start: date) -> date | None:
+        birth, issue = v.get("birth_date"), v.get("issue_date")
+        return years_from_issue(birth, issue, self.years) if birth and issue else None
+
+
+class FixedDate(_Rule):
+    """One date for every document of the issue (e.g. 2029-11-30), no later than the day before
+    the 75th birthday."""
+
+    rule: Literal["fixed-date"]
+    date: _Date
+
+    def derive(self, v: Mapping[str, Any], renewal_start: date) -> date | None:
+        birth = v.get("birth_date")
+        return min(self.date, legal_age_date(birth, 75)) if birth else None
+
+
+class RenewalOrAcquired(_Rule):
+    """発効期日 of a renewal document: the renewal start, or the later date coverage began."""
+
+    rule: Literal["renewal-or-acquired"]
+
+    def derive(self, v: Mapping[str, Any], renewal_start: date) -> date | None:
+        acquired = v.get("acquired_date")
+        return max(acquired, renewal_start) if acquired else None
+
+
+EXPIRY_RULES = (RenewalYear, RenewalYearWithAgeLimits, RenewalYearFrom70, YearsFromIssue, FixedDate)
+EFFECTIVE_RULES = (RenewalOrAcquired,)
+ExpiryRule = Annotated[Union[EXPIRY_RULES], Field(discriminator="rule")]          # type: ignore[valid-type]
+EffectiveRule = Annotated[Union[EFFECTIVE_RULES], Field(discriminator="rule")]    # type: ignore[valid-type]

@@ -27,7 +27,7 @@ from pydantic import (
 )
 
 from docgen import postal
-from docgen.fields import BY_NAME, Kind
+from docgen.fields import FieldSpec
 
 # Named page sizes as (width, height) in mm; each name says its orientation.
 PAGE_SIZES_MM: dict[str, tuple[float, float]] = {
@@ -407,7 +407,9 @@ class ControlMark(Strict):
 class Layout(Strict):
     name: str
     description: str
-    scheme: Literal["kokuho", "kouki", "kenpo"]
+    scheme: str = Field(description="the scheme (国保, 健康保険, ...): NAME (searched on the search path, "
+                                    "`docgen schemes` lists them), docgen:NAME (built-in), or a file path "
+                                    "relative to this layout")
     document: Literal["card", "notice"]
     page_size: PageSizeName | tuple[PositiveFloat, PositiveFloat] = Field(
         default="card", description="card 86×54 mm (landscape), card-portrait 54×86, a4 210×297 (portrait), "
@@ -415,6 +417,8 @@ class Layout(Strict):
     profile: str = Field(description="default insurer profile: NAME (searched on the search path), docgen:NAME "
                                      "(built-in), or a file path relative to this layout")
     requires: list[str] = Field(default_factory=list, description="record fields every record must have")
+    fields: dict[str, FieldSpec] = Field(default_factory=dict, description=(
+        "fields of this layout's own (label, kind, max_len, required, ...), or known fields it tightens"))
     limits: dict[str, int] = Field(default_factory=dict, description=(
         "characters per text field where this layout's box holds fewer than the field dictionary allows"))
     window: Window | None = Field(default=None, description="envelope window the addressee block must fit (mailings)")
@@ -429,16 +433,6 @@ class Layout(Strict):
             raise ValueError(f"unknown page size '{size}': use {', '.join(PAGE_SIZES_MM)} or [width, height] in mm"
                              + did_you_mean(size, list(PAGE_SIZES_MM)))
         return size
-
-    @model_validator(mode="after")
-    def _limits_lower_text_fields(self) -> "Layout":
-        for name, limit in self.limits.items():
-            field = BY_NAME.get(name)
-            if field is None or field.kind is not Kind.TEXT or not field.max_len:
-                raise ValueError(f"limits: '{name}' is not a text field")
-            if not 0 < limit <= field.max_len:
-                raise ValueError(f"limits: {name}: {limit} must be 1 to {field.max_len} (the field's own limit)")
-        return self
 
     @property
     def size_mm(self) -> tuple[float, float]:

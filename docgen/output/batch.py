@@ -116,7 +116,7 @@ def _plan(opts: BatchOptions, job: Job, spool: Spool) -> tuple[Plan, list[tuple[
     """Check and spool every record; the plan and the spool places in mailing order."""
     keys, places, rejects = [], [], []
     read = rejected = 0
-    for src, values, problems in job.check(select_records(opts.data, opts.mapping, opts.encoding, opts.record_id)):
+    for src, values, problems in job.check(select_records(opts.data, opts.mapping, opts.encoding, opts.record_id, job.fields)):
         read += 1
         if problems:
             rejected += 1

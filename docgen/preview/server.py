@@ -98,7 +98,7 @@ class PreviewApp:
         # index, row and 管理番号 (only one that passes validation: a mis-mapped column or broken
         # text is never shown): enough to pick a record, nothing personal
         records = [{"index": i, "row": src.row, "record_id": values.get("record_id")}
-                   for i, (src, values, _) in enumerate(job.check(source.records()))]
+                   for i, (src, values, _) in enumerate(job.check(source.records(job)))]
         start = next((r["index"] for r in records if self.record_id and r["record_id"] == self.record_id), 0)
         return {"layout": job.layout.name, "file": self.layout_file.name, "data": source.path.name,
                 "pages": [p.name for p in job.layout.pages], "records": records, "start": start}
