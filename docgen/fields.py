@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from enum import Enum
+from functools import cached_property
 from typing import Any, Iterator, Mapping
 
 from pydantic import BaseModel, ConfigDict, PositiveInt, ValidationError, field_validator
@@ -107,7 +108,7 @@ class Field:
     def is_text(self) -> bool:
         return self.kind in TEXT_KINDS
 
-    @property
+    @cached_property
     def charset(self) -> str | None:
         """The allowed characters as regular-expression class contents, or None for any."""
         chars = self.chars or _DEFAULT_CHARS.get(self.kind, ())
@@ -115,7 +116,7 @@ class Field:
             return None
         return "".join(CHAR_CLASSES[c][0] if c in CHAR_CLASSES else re.escape(c) for c in chars)
 
-    @property
+    @cached_property
     def charset_doc(self) -> str:
         """The allowed characters in words, for messages."""
         words = [CHAR_CLASSES[c][1] if c in CHAR_CLASSES else f"'{c}'"

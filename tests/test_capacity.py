@@ -43,7 +43,9 @@ DATES = {"birth_date": "1958-12-28", "acquired_date": "2018-12-28", "issue_date"
 OTHER = {"kokuho": {"edaban": "01", "sex": "男", "postal_code": "0000101", "special_care": "1"},
          "kouki": {"hihokensha_bango": "01002344", "sex": "女", "postal_code": "0000708", "copay_ratio": "1"},
          "kenpo": {"edaban": "01", "sex": "男", "relationship": "家族", "postal_code": "0000901",
-                   "mynumber_last4": "0418"}}
+                   "mynumber_last4": "0418"},
+         "kyosai": {"edaban": "01", "sex": "女", "relationship": "家族", "postal_code": "0000951",
+                    "mynumber_last4": "6350", "copay_ratio": "2", "ratio_effective_date": "2026-08-01"}}
 
 
 def _fill(field: str, pattern: str, length: int) -> str:

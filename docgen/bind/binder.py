@@ -18,7 +18,6 @@ from docgen.errors import LayoutError
 from docgen.fonts import FontSet
 from docgen.layout.loader import ResolvedLayout
 from docgen.layout.profile import Profile
-from docgen.layout.scheme import Scheme
 from docgen.layout.references import element_fields
 from docgen.render.registry import ContentError, PrepareContext, kind_of
 from docgen.validate.problems import Problem, RecordRejected
@@ -43,12 +42,6 @@ class BoundDocument:
 
 def _is_static(el: BaseModel) -> bool:
     return all(name.startswith(("insurer.", "scheme.")) for name in element_fields(el))
-
-
-def derive_expiry(scheme: Scheme, document: str, v: Mapping[str, Any], renewal_start: date) -> date | None:
-    """有効期限 by the rule the scheme names for the document, when the record gives none."""
-    rule = scheme.spec.expiry.get(document)
-    return rule.derive(v, renewal_start) if rule else None
 
 
 class Binder:
@@ -82,16 +75,12 @@ class Binder:
     def context(self, values: Mapping[str, Any]) -> dict[str, Any]:
         ctx: dict[str, Any] = dict(values)
         ctx["insurer"] = self.profile
-        ctx["scheme"] = scheme = self.layout.scheme
-        if "expiry_date" not in ctx:
-            derived = derive_expiry(scheme, self.layout.model.document, ctx, self.renewal_start)
+        ctx["scheme"] = self.layout.scheme
+        # 有効期限 and 発効期日 by the rules the scheme names, when the record gives none
+        for name, rule in self.layout.scheme.derivations(self.layout.model.document).items():
+            derived = rule.derive(ctx, self.renewal_start) if name not in ctx else None
             if derived is not None:
-                ctx["expiry_date"] = derived
-        effective = scheme.spec.effective_date
-        if "ratio_effective_date" not in ctx and effective is not None:
-            derived = effective.derive(ctx, self.renewal_start)
-            if derived is not None:
-                ctx["ratio_effective_date"] = derived
+                ctx[name] = derived
         if "birth_date" in ctx and "issue_date" in ctx:
             ctx["age"] = age_on(ctx["birth_date"], ctx["issue_date"])
         return ctx

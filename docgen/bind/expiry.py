@@ -84,7 +84,7 @@ def years_from_issue(birth: date, issue_date: date, years: int = 5) -> date:
     return min(anniversary(issue_date, years) - _DAY, legal_age_date(birth, 75))
 
 
-class _Rule(BaseModel):
+class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     def derive(self, v: Mapping[str, Any], renewal_start: date) -> date | None:
@@ -92,7 +92,7 @@ class _Rule(BaseModel):
         raise NotImplementedError
 
 
-class RenewalYear(_Rule):
+class RenewalYear(Rule):
     """E, the last day of the renewal year that starts on the profile's renewal_start."""
 
     rule: Literal["renewal-year"]
@@ -101,7 +101,7 @@ class RenewalYear(_Rule):
         return renewal_end(renewal_start) if v.get("birth_date") else None
 
 
-class RenewalYearWithAgeLimits(_Rule):
+class RenewalYearWithAgeLimits(Rule):
     """E, or earlier: the day before the 75th birthday, the end of the month of the legal 70th
     birthday (for those turning 70 in the year), the day after the end of stay (在留期間満了日)."""
 
@@ -112,7 +112,7 @@ class RenewalYearWithAgeLimits(_Rule):
         return renewal_year_with_age_limits(birth, renewal_start, v.get("residence_end_date")) if birth else None
 
 
-class RenewalYearFrom70(_Rule):
+class RenewalYearFrom70(Rule):
     """The day before the 75th birthday if in the renewal year; E for people legally 70 or over on
     its first day; none for the others."""
 
@@ -123,7 +123,7 @@ class RenewalYearFrom70(_Rule):
         return renewal_year_from_70(birth, renewal_start) if birth else None
 
 
-class YearsFromIssue(_Rule):
+class YearsFromIssue(Rule):
     """`years` years from the issue date less a day, no later than the day before the 75th birthday."""
 
     rule: Literal["years-from-issue"]
@@ -134,7 +134,7 @@ class YearsFromIssue(_Rule):
         return years_from_issue(birth, issue, self.years) if birth and issue else None
 
 
-class FixedDate(_Rule):
+class FixedDate(Rule):
     """One date for every document of the issue (e.g. 2029-11-30), no later than the day before
     the 75th birthday."""
 
@@ -146,7 +146,7 @@ class FixedDate(_Rule):
         return min(self.date, legal_age_date(birth, 75)) if birth else None
 
 
-class RenewalOrAcquired(_Rule):
+class RenewalOrAcquired(Rule):
     """発効期日 of a renewal document: the renewal start, or the later date coverage began."""
 
     rule: Literal["renewal-or-acquired"]

@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from docgen.bind.expiry import EffectiveRule, ExpiryRule
+from docgen.bind.expiry import EffectiveRule, ExpiryRule, Rule
 from docgen.errors import LayoutError
 from docgen.fields import BUILTIN, FieldDictionary, FieldSpec, Kind
 from docgen.fields import Field as RecordField
@@ -71,9 +71,10 @@ class Scheme:
     def words(self) -> Words:
         return self.spec.words
 
-    @property
-    def requires(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys([*self.spec.requires, *self.fields.required]))
+    def derivations(self, document: str) -> dict[str, Rule]:
+        """The fields the binder derives for a document when a record gives none, each with its rule."""
+        rules = {"expiry_date": self.spec.expiry.get(document), "ratio_effective_date": self.spec.effective_date}
+        return {name: rule for name, rule in rules.items() if rule is not None}
 
 
 def _insurer_number(spec: FieldSpec) -> RecordField:
@@ -109,7 +110,7 @@ def scheme_file(ref: str, naming_file: Path | None = None) -> Path:
 
 
 def load_scheme(ref: str | Path, naming_file: Path | None = None) -> Scheme:
-    """Load a scheme by name ("kokuho", searched on the search path), docgen:NAME or path;
+    """Load a scheme by name (searched on the search path: kokuho, kenpo, ...), docgen:NAME or path;
     `naming_file` is the layout or profile that names it."""
     path = ref if isinstance(ref, Path) else scheme_file(ref, naming_file)
     return _load(path.resolve(), path.stat().st_mtime_ns)
