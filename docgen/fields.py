@@ -105,6 +105,11 @@ class Field:
     origin: str = "dictionary"       # where it was declared (and tightened), for `docgen fields LAYOUT`
 
     @property
+    def declared_in(self) -> str:
+        """The last declaration that set its keys: dictionary, "scheme NAME", layout or "profile NAME"."""
+        return self.origin.rsplit(", ", 1)[-1]
+
+    @property
     def is_text(self) -> bool:
         return self.kind in TEXT_KINDS
 
@@ -123,9 +128,13 @@ class Field:
                  for c in self.chars or _DEFAULT_CHARS.get(self.kind, ())]
         return ", ".join(words[:-1]) + f" and {words[-1]}" if len(words) > 1 else "".join(words)
 
+    @cached_property
+    def _spellings(self) -> dict[str, str]:
+        return {**{c: c for c in self.choices}, **dict(self.aliases)}
+
     def choice(self, raw: str) -> str | None:
         """The choice a raw value means (itself or through an alias), or None."""
-        return raw if raw in self.choices else dict(self.aliases).get(raw)
+        return self._spellings.get(raw)
 
     def format_doc(self) -> str:
         """The format in a few words, as the field tables show it."""

@@ -51,9 +51,8 @@ class Job:
         for name in scheme.spec.requires:
             requires.setdefault(name, f"the scheme {scheme.name}")
         for f in self.fields:
-            if f.required:       # by the last declaration: "layout", "profile NAME" or "scheme NAME"
-                declared = f.origin.split(", ")[-1]
-                requires.setdefault(f.name, "this layout" if declared == "layout" else f"the {declared}")
+            if f.required:
+                requires.setdefault(f.name, "this layout" if f.declared_in == "layout" else f"the {f.declared_in}")
         self.rules = RecordRules(scheme.title, requires, self.binder.renewal_start,
                                  payload_templates(self.layout, self.profile), dict(model.limits), self.fields,
                                  tuple(scheme.spec.checks))

@@ -3,6 +3,9 @@ on the search path works like a built-in one; nothing in docgen's Python knows a
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +22,7 @@ from docgen.layout.scheme import load_scheme
 from docgen.layout.search import ENV_VAR
 from docgen.output.pdf import write_pdf
 from docgen.paths import LAYOUTS, PROFILES, SCHEMES
+from docgen.paths import SAMPLES as SAMPLE_DIR
 from docgen.pipeline import open_job
 from docgen.validate.domain import CHECKS
 
@@ -220,3 +224,33 @@ def test_the_fixed_date_rule_of_a_users_scheme(tmp_path: Path, monkeypatch) -> N
 
 def test_the_built_in_schemes_ship_with_the_package() -> None:
     assert sorted(p.stem for p in SCHEMES.glob("*.yaml")) == list(BUILT_IN)
+
+
+# ------------------------------------------------------------------ a scheme file is an input of the run
+@pytest.fixture()
+def own_kenpo(tmp_path: Path, monkeypatch) -> Path:
+    """A copy of the kenpo scheme in a folder on the search path."""
+    (tmp_path / "schemes").mkdir()
+    path = tmp_path / "schemes" / "kenpo.yaml"
+    shutil.copy(SCHEMES / "kenpo.yaml", path)
+    monkeypatch.setenv(ENV_VAR, str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    return path
+
+
+def test_a_run_never_writes_over_its_scheme_file(own_kenpo: Path, capsys) -> None:
+    before = own_kenpo.read_bytes()
+    assert cli.main(["render", "kenpo-card", str(SAMPLE_DIR / "kenpo.csv"), "-o", str(own_kenpo)]) == 1
+    assert f"output {own_kenpo} is the scheme file this run reads" in capsys.readouterr().err
+    assert own_kenpo.read_bytes() == before
+
+
+def test_a_batch_resumed_after_its_scheme_changed_is_refused(own_kenpo: Path) -> None:
+    """Each run in its own process, as a resume after a kill is (a process keeps its jobs open)."""
+    args = [str(Path(sys.executable).with_name("docgen")), "batch", "kenpo-card", str(SAMPLE_DIR / "kenpo.csv"),
+            "-o", "out", "--bundle-size", "4"]
+    assert subprocess.run(args, capture_output=True).returncode == 0
+    own_kenpo.write_text(own_kenpo.read_text(encoding="utf-8").replace("years: 5", "years: 3"), encoding="utf-8")
+    resumed = subprocess.run([*args, "--resume"], capture_output=True, text=True)
+    assert resumed.returncode == 1
+    assert "the input, layout, profile, scheme or options differ" in resumed.stderr

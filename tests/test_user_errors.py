@@ -16,7 +16,7 @@ import pytest
 from docgen import cli
 from docgen.fonts import DEFAULT_CONFIG
 from docgen.layout.search import ENV_VAR
-from docgen.paths import LAYOUTS, PARTS, PROFILES, SAMPLES
+from docgen.paths import LAYOUTS, PARTS, PROFILES, SAMPLES, SCHEMES
 
 LAYOUT = """name: my-card
 description: 例題町の資格確認書
@@ -57,7 +57,7 @@ RENDER = ("render", "forms/my-card.yaml", "data.csv", "-o", "cards.pdf")
 @dataclass(frozen=True)
 class Case:
     id: str
-    message: str       # exact stderr; {forms}, {fonts}, {parts}, {layouts}, {profiles} stand for those paths
+    message: str       # exact stderr; {forms}, {fonts}, {parts}, {layouts}, {profiles}, {schemes} stand for those paths
     status: int = 1
     edit: tuple[str, str, str] | None = None     # (file under forms/, old text, new text)
     argv: tuple[str, ...] = RENDER
@@ -128,6 +128,19 @@ CASES = [
     Case("unknown page size", L + "page_size: unknown page size 'postcard-landscpe': use card, card-portrait, a4, "
          "a4-landscape, postcard, postcard-landscape or [width, height] in mm; did you mean 'postcard-landscape'?",
          edit=("my-card.yaml", "page_size: card", "page_size: postcard-landscpe")),
+    Case("unknown scheme in a layout", "docgen: forms/my-card.yaml: scheme: no scheme 'kokhuo' (searched {schemes} "
+         "(built-in); schemes there: kenpo, kokuho, kouki, kyosai); did you mean 'kokuho'?",
+         edit=("my-card.yaml", "scheme: kokuho", "scheme: kokhuo")),
+    Case("unknown scheme in a profile", "docgen: {forms}/profiles/town.yaml: scheme: no scheme 'kokuh' (searched "
+         "{schemes} (built-in); schemes there: kenpo, kokuho, kouki, kyosai); did you mean 'kokuho'?",
+         edit=("profiles/town.yaml", "scheme: kokuho", "scheme: kokuh")),
+    Case("insurer number of another scheme", "docgen: {forms}/profiles/town.yaml: 1 problem(s)\n  insurer_number: "
+         "not a valid 国民健康保険 保険者番号 (6 digits, check digit; scheme kokuho)",
+         edit=("profiles/town.yaml", 'insurer_number: "990028"', 'insurer_number: "01990019"')),
+    Case("profile of another scheme", "docgen: insurer profile 'mihon-kenpo' is for kenpo ({schemes}/kenpo.yaml), "
+         "layout 'my-card' for kokuho ({schemes}/kokuho.yaml)", argv=RENDER + ("--profile", "docgen:mihon-kenpo")),
+    Case("fields with a profile but no layout", "docgen fields: error: --profile needs a LAYOUT (the fields of a "
+         "layout with that insurer profile)", status=2, argv=("fields", "--profile", "forms/profiles/town.yaml")),
     Case("unknown field in a template", "docgen: forms/my-card.yaml: pages[0] (front) > element name: unknown field "
          "'nmae' (see the field dictionary in README.md, or declare it under fields:); did you mean 'name'?", edit=("my-card.yaml", '"{name}"', '"{nmae}"')),
     Case("unknown formatter", "docgen: forms/my-card.yaml: pages[0] (front) > element ratio: template "
@@ -194,7 +207,7 @@ def test_a_user_error_is_one_clear_message_and_a_status(case: Case, world: Path,
     code, _ = run(case.argv)
     err = capsys.readouterr().err
     expected = case.message.format(forms=world / "forms", fonts=DEFAULT_CONFIG, parts=PARTS, layouts=LAYOUTS,
-                                   profiles=PROFILES)
+                                   profiles=PROFILES, schemes=SCHEMES)
     assert code == case.status
     last = err.strip().splitlines()[-1] if case.status == 2 else err.strip()   # usage errors follow the usage lines
     assert last == expected

@@ -183,6 +183,8 @@ def cmd_fonts_check(args: argparse.Namespace) -> int:
 
 
 def cmd_fields(args: argparse.Namespace) -> int:
+    if args.profile and not args.layout:
+        args.parser.error("--profile needs a LAYOUT (the fields of a layout with that insurer profile)")
     print(layout_field_table(args.layout, args.profile) if args.layout else field_table())
     return 0
 
@@ -270,7 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("layout", nargs="?", help="a layout: NAME (on the search path), docgen:NAME or a file")
     p.add_argument("--profile", help="insurer profile whose fields count too (default: the layout's)")
     _search_option(p)
-    p.set_defaults(func=cmd_fields)
+    p.set_defaults(func=cmd_fields, parser=p)
 
     add_batch_parser(sub, _data_options)
 

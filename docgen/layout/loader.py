@@ -128,9 +128,9 @@ def _names_known(model: Layout, path: Path, known: Names, used: list[str]) -> Na
         return known
     try:
         profile = load_profile(model.profile, path)
-    except LayoutError:
-        return known            # the names are reported unknown; the profile's error shows when it is used
-    return Names(known.fields.extended(profile.fields, f"profile {profile.id}"), known.scheme)
+        return Names(known.fields.extended(profile.fields, f"profile {profile.id}"), known.scheme)
+    except ValueError:          # LayoutError too: the names are reported unknown; the profile's own
+        return known            # error shows when a job opens it
 
 
 def _check_limits(model: Layout, fields: FieldDictionary, path: Path) -> None:

@@ -56,10 +56,11 @@ def check_record(src: SourceRecord, rules: RecordRules) -> tuple[dict[str, Any],
         problems.append(Problem(src.row, rid, field, rule, detail))
 
     values: dict[str, Any] = {}
+    fields = rules.fields.by_name
     for name, raw in src.fields.items():
         if is_blank(raw):
             continue
-        value, broken = parse_value(rules.fields[name], raw, rules.limits.get(name))
+        value, broken = parse_value(fields[name], raw, rules.limits.get(name))
         if broken:
             problem(name, *broken)
         elif value is not None:
