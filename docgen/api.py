@@ -21,7 +21,7 @@ def check(layout: str | Path, data: Path | str | Iterable[SourceRecord], *, prof
           record_id: str | None = None, job: Job | None = None) -> Iterator[Outcome]:
     """Validate and bind every record without drawing: what `docgen validate` reports."""
     job = job or open_job(layout, profile, renewal_start)
-    return job.outcomes(select_records(data, mapping, encoding, record_id))
+    return job.outcomes(select_records(data, mapping, encoding, record_id, job.fields))
 
 
 def render_pdf(layout: str | Path, data: Path | str | Iterable[SourceRecord], out: Path | str, *,

@@ -1,9 +1,9 @@
 """Where the bundled data lives: `docgen/data/` inside the installed package, found through
 importlib.resources, so a wheel, an sdist and an editable checkout all read the same files.
 
-In the git repository `docgen/data/{layouts,profiles,fonts,samples}` are symlinks to the
-top-level folders of the same names (the place to edit them); a built wheel holds the files
-themselves. User folders come before these ones: see `docgen.layout.search`.
+In the git repository `docgen/data/{layouts,profiles,schemes,fonts,samples}` are symlinks to the
+top-level folders of the same names, and `docgen/data/fields.yaml` to the top-level field
+dictionary (the places to edit them); a built wheel holds the files themselves. User folders come before these ones: see `docgen.layout.search`.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 
 def _on_disk(folder: object, what: str) -> Path:
-    """A folder of the package as a real path: ReportLab, Pillow and PDFium open files by path."""
+    """A folder or file of the package as a real path: ReportLab, Pillow and PDFium open files by path."""
     if not isinstance(folder, Path):
         raise ImportError(f"docgen's {what} are not files on disk ({folder}): install docgen with pip, "
                           "not as a zip archive")
@@ -30,5 +30,7 @@ def _bundled(name: str) -> Path:
 LAYOUTS = _bundled("layouts")
 PARTS = LAYOUTS / "parts"
 PROFILES = _bundled("profiles")
+SCHEMES = _bundled("schemes")
+FIELDS_FILE = _bundled("fields.yaml")
 FONTS = _bundled("fonts")
 SAMPLES = _bundled("samples")

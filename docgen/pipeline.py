@@ -17,9 +17,16 @@ from typing import Any, Iterable, Iterator
 
 from docgen.bind.binder import Binder, BoundDocument
 from docgen.errors import LayoutError
+from docgen.fields import FieldDictionary
 from docgen.fonts import FontSet, load_fonts
-from docgen.layout.loader import ResolvedLayout, load_layout, load_profile
+from docgen.layout.loader import (
+    ResolvedLayout,
+    load_layout,
+    load_profile,
+    profile_scheme,
+)
 from docgen.layout.profile import Profile
+from docgen.layout.references import Names, unknown_names
 from docgen.records import SourceRecord
 from docgen.template import Template
 from docgen.validate.problems import Problem
@@ -38,21 +45,31 @@ class Outcome:
 
 @dataclass
 class Job:
-    """One layout with one insurer profile: everything that is the same for every record."""
+    """One layout with one insurer profile: everything that is the same for every record.
+
+    `fields` is the dictionary the records are read and checked with: the built-in one with the
+    scheme's, the layout's and the profile's fields."""
 
     layout: ResolvedLayout
     profile: Profile
     fonts: FontSet
     binder: Binder
+    fields: FieldDictionary
     rules: RecordRules = field(init=False)
 
     def __post_init__(self) -> None:
-        model = self.layout.model
+        model, scheme = self.layout.model, self.layout.scheme
+        requires = {name: "this layout" for name in model.requires}
+        for name in scheme.spec.requires:
+            requires.setdefault(name, f"the scheme {scheme.name}")
+        for f in self.fields:
+            if f.required:
+                requires.setdefault(f.name, "this layout" if f.declared_in == "layout" else f"the {f.declared_in}")
         # what machines read back from the printed page, split on separators a value must not hold
         payloads = tuple(Template(t) for page in self.layout.pages for el in page.elements
                          for t in el.payloads(self.profile))
-        self.rules = RecordRules(model.scheme, tuple(model.requires), self.binder.renewal_start,
-                                 payloads, dict(model.limits))
+        self.rules = RecordRules(scheme.title, requires, self.binder.renewal_start, payloads, dict(model.limits),
+                                 self.fields, tuple(scheme.spec.checks))
 
     def validate_one(self, src: SourceRecord) -> tuple[dict[str, Any], list[Problem]]:
         """One record's typed values and problems, by every rule of this layout and profile."""
@@ -96,7 +113,24 @@ def open_job(layout: str | Path | ResolvedLayout, profile: str | Path | Profile 
         prof = profile
     else:      # the command line's --profile is relative to the working directory, the layout's to the layout
         prof = load_profile(profile) if profile else load_profile(lay.profile_file())
-    if prof.scheme != lay.model.scheme:
-        raise LayoutError(f"insurer profile '{prof.id}' is for {prof.scheme}, layout '{lay.name}' for {lay.model.scheme}")
+    scheme = profile_scheme(prof)
+    if scheme.source != lay.scheme.source:
+        raise LayoutError(f"insurer profile '{prof.id}' is for {scheme.name} ({scheme.source}), layout '{lay.name}' "
+                          f"for {lay.scheme.name} ({lay.scheme.source})")
+    fields = job_fields(lay, prof)
     fonts = fonts or load_fonts()
-    return Job(lay, prof, fonts, Binder(lay, prof, fonts, renewal_start))
+    return Job(lay, prof, fonts, Binder(lay, prof, fonts, renewal_start), fields)
+
+
+def job_fields(layout: ResolvedLayout, profile: Profile) -> FieldDictionary:
+    """The layout's fields with the profile's; every name the layout uses must be among them."""
+    try:
+        fields = layout.fields.extended(profile.fields, f"profile {profile.id}")
+    except ValueError as exc:
+        raise LayoutError(f"insurer profile '{profile.id}' with layout '{layout.name}': {exc}") from None
+    used = {n for page in layout.pages for el in page.elements for n in el.names()}
+    missing = unknown_names(sorted(used | set(layout.model.requires)), Names(fields, layout.scheme))
+    if missing:
+        raise LayoutError(f"layout '{layout.name}' uses field(s) {', '.join(missing)}, which neither it, its scheme "
+                          f"nor insurer profile '{profile.id}' declares")
+    return fields

@@ -133,6 +133,12 @@ def anniversary(birth: date, years: int) -> date:
         return date(birth.year + years, 3, 1)
 
 
+def age_on(birth: date, day: date) -> int:
+    """Age in completed years on a day (a birthday counts from the day itself)."""
+    years = day.year - birth.year
+    return years if anniversary(birth, years) <= day else years - 1
+
+
 def legal_age_date(birth: date, years: int) -> date:
     """The day a person legally reaches an age: the day before the birthday (年齢計算ニ関スル法律).
 

@@ -42,7 +42,9 @@ DATES = {"birth_date": "1958-12-28", "acquired_date": "2018-12-28", "issue_date"
 OTHER = {"kokuho": {"edaban": "01", "sex": "男", "postal_code": "0000101", "special_care": "1"},
          "kouki": {"hihokensha_bango": "01002344", "sex": "女", "postal_code": "0000708", "copay_ratio": "1"},
          "kenpo": {"edaban": "01", "sex": "男", "relationship": "家族", "postal_code": "0000901",
-                   "mynumber_last4": "0418"}}
+                   "mynumber_last4": "0418"},
+         "kyosai": {"edaban": "01", "sex": "女", "relationship": "家族", "postal_code": "0000951",
+                    "mynumber_last4": "6350", "copay_ratio": "2", "ratio_effective_date": "2026-08-01"}}
 
 
 def _fill(field: str, pattern: str, length: int) -> str:
@@ -152,9 +154,9 @@ def test_defect9_remarks_and_kana_at_the_field_limit_print_or_meet_a_documented_
 def test_wrapped_text_takes_the_largest_size_that_fits() -> None:
     """Three lines at the full size beat two lines shrunk (the addressee block's long addresses),
     and wrap_min_size lets a name take a second line below its one-line minimum."""
-    from docgen.fonts import load_fonts
     from docgen.elements.text_style import Fit, TextStyle
     from docgen.elements.textfit import fit_text
+    from docgen.fonts import load_fonts
 
     chain = load_fonts().chain("gothic")
     style = TextStyle(size=10, fit=Fit(min_size=8, max_lines=3, leading=1.2))

@@ -1,11 +1,22 @@
 import pytest
 
-from docgen.validate.checkdigit import (
-    check_digit,
-    is_valid,
-    valid_insurer_number,
-    valid_kouki_number,
-)
+from docgen.layout.scheme import load_scheme
+from docgen.validate.checkdigit import check_digit, is_valid
+from docgen.validate.values import parse_value
+
+SCHEMES = ("kokuho", "kouki", "kenpo", "kyosai")
+
+
+def valid_insurer_number(number: str, scheme: str | None) -> bool:
+    """The scheme file's 保険者番号 rule; None: the rule of some built-in scheme."""
+    if scheme is None:
+        return any(valid_insurer_number(number, s) for s in SCHEMES)
+    return parse_value(load_scheme(scheme).insurer_number, number)[1] is None
+
+
+def valid_kouki_number(number: str) -> bool:
+    """The 被保険者番号 as the kouki scheme file declares it."""
+    return parse_value(load_scheme("kouki").fields["hihokensha_bango"], number)[1] is None
 
 
 @pytest.mark.parametrize("body, digit", [
@@ -60,6 +71,13 @@ def test_is_valid(number, ok):
     ("01130012", "kouki", False),    # 後期高齢者 numbers begin with 39
     ("39330014", "kouki", True),
     ("39330015", "kouki", False),    # check digit
+    ("32990012", "kyosai", True),    # 法別番号 32, check digit 2 (profiles/reidai-kyosai.yaml)
+    ("32990013", "kyosai", False),   # check digit
+    ("01990019", "kyosai", False),   # valid check digit, but the 法別番号 of 健康保険, not 31–34
+    ("35990019", "kyosai", False),   # 35 is no 共済 法別番号 (3599001 → 9)
+    ("31990013", "kyosai", True),    # 31: 国家公務員共済組合 (3199001 → 3)
+    ("34990010", "kyosai", True),    # 34: 公立学校共済組合, 私学共済 (3499001 → 0)
+    ("329900121", "kyosai", False),  # 9 digits
     ("1234567", None, False),        # 7 digits
     ("123455", None, True),
     ("0113001２", None, False),

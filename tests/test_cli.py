@@ -18,7 +18,7 @@ from docgen.paths import LAYOUTS, SAMPLES
 from docgen.preview.raster import GAP_PX
 from docgen.records import read_records
 
-CARD_LAYOUTS = ("kenpo-card", "kokuho-card", "kouki-card")
+CARD_LAYOUTS = ("kenpo-card", "kokuho-card", "kouki-card", "kyosai-card")
 KOKUHO = SAMPLES / "kokuho.csv"
 BAD = SAMPLES / "kokuho-bad.csv"
 SCRIPT = Path(sys.executable).with_name("docgen")

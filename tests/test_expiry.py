@@ -3,13 +3,18 @@ from datetime import date
 
 import pytest
 
-from docgen.bind.expiry import (
-    kenpo_expiry,
-    kokuho_card_expiry,
-    kokuho_notice_expiry,
-    kouki_expiry,
+from docgen.expiry import (
     renewal_end,
+    renewal_year_from_70,
+    renewal_year_with_age_limits,
+    years_from_issue,
 )
+
+# the rules as the scheme files name them: kokuho's card and notice, kouki's, kenpo's
+kokuho_card_expiry = renewal_year_with_age_limits
+kokuho_notice_expiry = renewal_year_from_70
+kouki_expiry = renewal_end
+kenpo_expiry = years_from_issue
 
 S = date(2026, 8, 1)
 E = date(2027, 7, 31)

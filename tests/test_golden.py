@@ -6,6 +6,7 @@ actual and diff images under tests/_failures/.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def _moved(layout: ResolvedLayout, element_id: str, dx: float) -> ResolvedLayout
     for page in layout.pages:
         els = tuple(e.model_copy(update={"x": e.x + dx}) if e.id == element_id else e for e in page.elements)
         pages.append(ResolvedPage(page.name, els))
-    return ResolvedLayout(layout.model, layout.source, tuple(pages))
+    return dataclasses.replace(layout, pages=tuple(pages))
 
 
 def test_half_millimetre_move_is_caught(tmp_path: Path) -> None:

@@ -147,12 +147,13 @@ def test_defect4_whitespace_only_optional_field_prints_as_absent():
     assert printed(outcome, "limit-class") == "＊" and printed(outcome, "remarks") == ""
 
 
-@pytest.mark.parametrize("layout", ["kokuho-notice", "kouki-notice", "kenpo-notice"])
+@pytest.mark.parametrize("layout", ["kokuho-notice", "kouki-notice", "kenpo-notice", "kyosai-notice"])
 @pytest.mark.parametrize("field,blank", [("address", "\u3000"), ("address", " "), ("postal_code", " ")])
 def test_defect4_notice_without_deliverable_address_is_rejected(layout, field, blank, tmp_path: Path, capsys):
     from docgen.paths import SAMPLES
 
-    src = {"kokuho-notice": "kokuho.csv", "kouki-notice": "kouki.jsonl", "kenpo-notice": "kenpo.csv"}[layout]
+    src = {"kokuho-notice": "kokuho.csv", "kouki-notice": "kouki.jsonl", "kenpo-notice": "kenpo.csv",
+           "kyosai-notice": "kyosai.csv"}[layout]
     first = next(read_records(SAMPLES / src))
     job = open_job(layout)
     outcome = one(job, SourceRecord(first.row, first.where, {**first.fields, field: blank}))

@@ -21,7 +21,7 @@ from docgen.paths import LAYOUTS
 from docgen.pipeline import open_job
 from docgen.template import ABSENT_MARK, Template, TemplateError
 
-CARD_LAYOUTS = ("kenpo-card", "kokuho-card", "kouki-card")
+CARD_LAYOUTS = ("kenpo-card", "kokuho-card", "kouki-card", "kyosai-card")
 
 
 # ------------------------------------------------------------------ built-in layouts

@@ -39,7 +39,9 @@ from docgen.records import SourceRecord, read_records
 
 MM = 72 / 25.4
 A4_H = 297.0
-NOTICES = ("kokuho-notice", "kouki-notice", "kenpo-notice")
+NOTICES = ("kokuho-notice", "kouki-notice", "kenpo-notice", "kyosai-notice")
+# the notices that name the insured person in the window, in their scheme's word
+INSURED_WORD = {"kenpo-notice": "被保険者", "kyosai-notice": "組合員"}
 NOTICE_SAMPLES = [s for s in samples() if s.layout in NOTICES]
 INSET = 3.0     # the addressee block keeps this far inside the window on every side
 PLAY = 2.0      # how far the folded sheet may move in the envelope
@@ -228,8 +230,8 @@ def test_one_a4_page_per_record(sample: Sample, render_dir: Path) -> None:
 def _addressee_text(layout: str, v: dict[str, str]) -> str:
     postal_code = v["postal_code"].replace("-", "")
     text = f"〒{postal_code[:3]}-{postal_code[3:]}{v['address']}{v['name']}様{v['record_id']}"
-    if layout == "kenpo-notice":
-        text += f"（被保険者{v['insured_name']}様）"
+    if layout in INSURED_WORD:
+        text += f"（{INSURED_WORD[layout]}{v['insured_name']}様）"
     return _squash(text)
 
 
@@ -424,6 +426,32 @@ def test_kenpo_shows_the_last_four_my_number_digits_and_no_expiry(render_dir: Pa
         assert "有効期限" not in text and "一部負担金の割合" not in text and "未収録" not in text
 
 
+# From samples/README.md: S0003 has no My Number digits, S0005 (72) a 負担割合 from 2026-08-01.
+KYOSAI_RATIO = {"S0005": "2割"}
+
+
+def test_kyosai_speaks_of_the_kumiaiin_and_shows_a_ratio_only_when_on_file(render_dir: Path) -> None:
+    sample = _sample("kyosai-notice")
+    r = rendered(sample, render_dir)
+    doc = pdfium.PdfDocument(r.pdf)
+    values = _values(sample)
+    assert [o.record_id for o in r.good] == [f"S000{n}" for n in range(1, 10)]
+    for i, outcome in enumerate(r.good):
+        rid, v = outcome.record_id, values[outcome.record_id]
+
+        def shown(element_id: str) -> str:
+            return _element_text(doc[i], "kyosai-notice", element_id)
+
+        assert shown("title") == "共済組合資格情報のお知らせ" and shown("slip-title") == "共済組合資格情報のお知らせ"
+        assert shown("insured-label") == "組合員氏名" and shown("insured") == _squash(v["insured_name"])
+        last4 = v.get("mynumber_last4")       # the two share one box
+        assert shown("mynumber") == (f"下4桁{last4}" if last4 else "未収録"), rid
+        ratio = KYOSAI_RATIO.get(rid, "")
+        assert shown("slip-ratio") == ratio and shown("ratio") == (f"{ratio}（発効期日令和8年8月1日）" if ratio else ""), rid
+        text = _squash(doc[i].get_textpage().get_text_range())
+        assert "有効期限" not in text and "被保険者" not in text and "健康保険資格" not in text, rid
+
+
 # --- records the sample files do not have ------------------------------------------------------
 
 def _kokuho_record(**changes: str | None) -> SourceRecord:
@@ -456,8 +484,9 @@ def test_unreadable_address_prints_without_barcode_and_warns(postal_code: str, a
     assert _squash(address) in text and "見本試子様" in text
 
 
-def test_kenpo_without_my_number_says_so(tmp_path: Path) -> None:
-    job = open_job("kenpo-notice")
+@pytest.mark.parametrize("layout, channel", [("kenpo-notice", "事業主"), ("kyosai-notice", "所属所")])
+def test_without_my_number_says_so_in_the_scheme_words(layout: str, channel: str, tmp_path: Path) -> None:
+    job = open_job(layout)
     fields = {"record_id": "T0002", "kigo": "40010203", "bango": "999", "edaban": "00", "name": "見本　試",
               "name_kana": "ミホン　タメシ", "insured_name": "見本　試", "birth_date": "1985-03-15", "sex": "男",
               "relationship": "本人", "acquired_date": "2009-04-01", "issue_date": "2026-07-15",
@@ -467,8 +496,8 @@ def test_kenpo_without_my_number_says_so(tmp_path: Path) -> None:
     assert report.rendered == 1
     page = pdfium.PdfDocument(pdf)[0]
     # the digits' box holds exactly 未収録, and the row asks for the number instead of checking it
-    assert _element_text(page, "kenpo-notice", "mynumber-missing") == "未収録"
-    assert _element_text(page, "kenpo-notice", "mynumber-submit") == "事業主を通じてマイナンバーをご提出ください"
+    assert _element_text(page, layout, "mynumber-missing") == "未収録"
+    assert _element_text(page, layout, "mynumber-submit") == f"{channel}を通じてマイナンバーをご提出ください"
 
 
 def test_cli_renders_and_previews_a_notice(tmp_path: Path) -> None:

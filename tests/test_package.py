@@ -20,6 +20,7 @@ from docs_blocks import ROOT, blocks, commands
 
 from docgen.api import render_pdf
 from docgen.paths import SAMPLES
+from docgen.preview.snapshot import sample_list
 
 pytestmark = pytest.mark.skipif(os.environ.get("DOCGEN_SKIP_WHEEL_TEST") == "1",
                                 reason="DOCGEN_SKIP_WHEEL_TEST=1 (CI runs it)")
@@ -90,8 +91,12 @@ def test_installed_docgen_runs_from_an_unrelated_folder(installed, elsewhere, tm
     docgen = str(env_dir / "bin" / "docgen")
     listed = run([docgen, "layouts"], elsewhere, env).stdout
     names = [line.split()[0] for line in listed.splitlines()]
-    assert names == ["kenpo-card", "kenpo-notice", "kokuho-card", "kokuho-notice", "kouki-card", "kouki-notice"]
+    assert names == ["kenpo-card", "kenpo-notice", "kokuho-card", "kokuho-notice", "kouki-card", "kouki-notice",
+                     "kyosai-card", "kyosai-notice"]
     assert all("(built-in)" in line for line in listed.splitlines())
+    schemes = run([docgen, "schemes"], elsewhere, env).stdout
+    assert [line.split()[0] for line in schemes.splitlines()] == ["kenpo", "kokuho", "kouki", "kyosai"]
+    assert all("(built-in)" in line for line in schemes.splitlines())
 
     run([docgen, "render", "kenpo-card", "kenpo.csv", "-o", "cards.pdf"], elsewhere, env)
     pdf = pypdf.PdfReader(elsewhere / "cards.pdf")
@@ -103,4 +108,5 @@ def test_installed_docgen_runs_from_an_unrelated_folder(installed, elsewhere, tm
 
     out = run([docgen, "samples", "--out", "samples-out"], elsewhere, env).stdout
     pdfs = sorted(p.name for p in (elsewhere / "samples-out").glob("*.pdf"))
-    assert len(pdfs) == 8 and len(list((elsewhere / "samples-out").glob("*.png"))) == 8, out
+    n = len(sample_list())          # samples/samples.yaml: 10 sample files with their layouts
+    assert n == 10 and len(pdfs) == n and len(list((elsewhere / "samples-out").glob("*.png"))) == n, out

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from docgen.cli import build_parser
-from docgen.fielddoc import field_table
+from docgen.cli.fields import field_table
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 

@@ -143,9 +143,14 @@ def _qr_records() -> list[tuple[str, str, str, str]]:
     return [("12345678", "4321", "01", "12345678,4321,01"), ("見本西", "2002", "02", "見本西,2002,02")]
 
 
+QR_CARDS = ("kenpo-card", "kyosai-card")
+
+
+@pytest.mark.parametrize("layout", QR_CARDS)
 @pytest.mark.parametrize("kigo,bango,edaban,_", _qr_records())
-def test_qr_code_reads_back_as_the_payload(kigo: str, bango: str, edaban: str, _: str, tmp_path: Path) -> None:
-    job = open_job("kenpo-card")
+def test_qr_code_reads_back_as_the_payload(layout: str, kigo: str, bango: str, edaban: str, _: str,
+                                           tmp_path: Path) -> None:
+    job = open_job(layout)
     fields = {"record_id": "Q1", "kigo": kigo, "bango": bango, "edaban": edaban, "name": "見本　誠",
               "name_kana": "ミホン　マコト", "insured_name": "見本　誠", "birth_date": "1985-03-15", "sex": "男",
               "relationship": "本人", "acquired_date": "2009-04-01", "issue_date": "2026-07-15",
@@ -163,14 +168,16 @@ def test_qr_code_reads_back_as_the_payload(kigo: str, bango: str, edaban: str, _
     assert results[0].ec_level in ("M", "Q", "H")
 
 
-def test_sample_qr_codes_all_read_back(render_dir: Path) -> None:
-    sample = next(s for s in SAMPLES if s.layout == "kenpo-card")
+@pytest.mark.parametrize("layout, insurer_number", [("kenpo-card", "01990019"), ("kyosai-card", "32990012")])
+def test_sample_qr_codes_all_read_back(layout: str, insurer_number: str, render_dir: Path) -> None:
+    sample = next(s for s in SAMPLES if s.layout == layout)
     r = rendered(sample, render_dir)
     pages = rasterise(r.pdf, 300)
+    assert len(r.good) == len(r.outcomes) > 0
     for i, outcome in enumerate(r.good):
         v = _record_values(sample, outcome.record_id)
         found = zxingcpp.read_barcodes(pages[i * 2])
-        assert [b.text for b in found] == [f"01990019,{v['kigo']},{v['bango']},{v['edaban']}"]
+        assert [b.text for b in found] == [f"{insurer_number},{v['kigo']},{v['bango']},{v['edaban']}"]
 
 
 def test_output_is_deterministic(tmp_path: Path) -> None:

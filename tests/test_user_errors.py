@@ -16,7 +16,7 @@ import pytest
 from docgen import cli
 from docgen.fonts import DEFAULT_CONFIG
 from docgen.layout.search import ENV_VAR
-from docgen.paths import LAYOUTS, PARTS, PROFILES, SAMPLES
+from docgen.paths import LAYOUTS, PARTS, PROFILES, SAMPLES, SCHEMES
 
 LAYOUT = """name: my-card
 description: 例題町の資格確認書
@@ -57,7 +57,7 @@ RENDER = ("render", "forms/my-card.yaml", "data.csv", "-o", "cards.pdf")
 @dataclass(frozen=True)
 class Case:
     id: str
-    message: str       # exact stderr; {forms}, {fonts}, {parts}, {layouts}, {profiles} stand for those paths
+    message: str       # exact stderr; {forms}, {fonts}, {parts}, {layouts}, {profiles}, {schemes} stand for those paths
     status: int = 1
     edit: tuple[str, str, str] | None = None     # (file under forms/, old text, new text)
     argv: tuple[str, ...] = RENDER
@@ -67,8 +67,8 @@ class Case:
 L = "docgen: forms/my-card.yaml: 1 problem(s)\n  "           # the layout as named on the command line
 UNKNOWN = "unknown key (`docgen schema` lists the keys)"
 FILLS = "black, white, gray:G (G = share of white, 0 to 1) or cmyk:C,M,Y,K (each 0 to 1)"
-BUILTIN_PARTS = ("card-notes, notice-addressee, notice-sender, notice-sheet, notice-slip, notice-slip-kenpo, "
-                 "notice-slip-kokuho, notice-slip-kouki, organ-donation")
+BUILTIN_PARTS = ("card-notes, notice-addressee, notice-employees, notice-sender, notice-sheet, notice-slip, "
+                 "notice-slip-employees, notice-slip-kokuho, notice-slip-kouki, organ-donation")
 CASES = [
     Case("typo in an element key", L + f"pages[0] (front) > elements[2] (name) > sise: {UNKNOWN}",
          edit=("my-card.yaml", "size: 10, value", "sise: 10, value")),
@@ -115,10 +115,11 @@ CASES = [
          "{forms}/parts/stamp.yaml", edit=("parts/stamp.yaml", "h: 5}", "h: 5}\n  - {type: include, id: again, "
                                            "part: stamp.yaml}")),
     Case("unknown layout name", "docgen: no layout 'my-crad' (searched {forms}, {layouts} (built-in); layouts there: "
-         "kenpo-card, kenpo-notice, kokuho-card, kokuho-notice, kouki-card, kouki-notice, my-card); did you mean "
+         "kenpo-card, kenpo-notice, kokuho-card, kokuho-notice, kouki-card, kouki-notice, kyosai-card, "
+         "kyosai-notice, my-card); did you mean "
          "'my-card'?", argv=("render", "my-crad", "data.csv", "-o", "cards.pdf", "--layouts", "forms")),
     Case("unknown profile name", "docgen: no profile 'towm' (searched {forms}/profiles, {profiles} (built-in); profiles "
-         "there: kasou-city-kokuho, mihon-kenpo, reidai-kouki, town); did you mean 'town'?",
+         "there: kasou-city-kokuho, mihon-kenpo, reidai-kouki, reidai-kyosai, town); did you mean 'town'?",
          argv=RENDER + ("--profile", "towm", "--layouts", "forms")),
     Case("element partly off the page", L + "pages[0] (front) > name: partly off the page: right edge at 93 beyond "
          "the page width 86 mm", edit=("my-card.yaml", "id: name, x: 3,", "id: name, x: 13,")),
@@ -127,8 +128,21 @@ CASES = [
     Case("unknown page size", L + "page_size: unknown page size 'postcard-landscpe': use card, card-portrait, a4, "
          "a4-landscape, postcard, postcard-landscape or [width, height] in mm; did you mean 'postcard-landscape'?",
          edit=("my-card.yaml", "page_size: card", "page_size: postcard-landscpe")),
+    Case("unknown scheme in a layout", "docgen: forms/my-card.yaml: scheme: no scheme 'kokhuo' (searched {schemes} "
+         "(built-in); schemes there: kenpo, kokuho, kouki, kyosai); did you mean 'kokuho'?",
+         edit=("my-card.yaml", "scheme: kokuho", "scheme: kokhuo")),
+    Case("unknown scheme in a profile", "docgen: {forms}/profiles/town.yaml: scheme: no scheme 'kokuh' (searched "
+         "{schemes} (built-in); schemes there: kenpo, kokuho, kouki, kyosai); did you mean 'kokuho'?",
+         edit=("profiles/town.yaml", "scheme: kokuho", "scheme: kokuh")),
+    Case("insurer number of another scheme", "docgen: {forms}/profiles/town.yaml: 1 problem(s)\n  insurer_number: "
+         "not a valid 国民健康保険 保険者番号 (6 digits, check digit; scheme kokuho)",
+         edit=("profiles/town.yaml", 'insurer_number: "990028"', 'insurer_number: "01990019"')),
+    Case("profile of another scheme", "docgen: insurer profile 'mihon-kenpo' is for kenpo ({schemes}/kenpo.yaml), "
+         "layout 'my-card' for kokuho ({schemes}/kokuho.yaml)", argv=RENDER + ("--profile", "docgen:mihon-kenpo")),
+    Case("fields with a profile but no layout", "docgen fields: error: --profile needs a LAYOUT (the fields of a "
+         "layout with that insurer profile)", status=2, argv=("fields", "--profile", "forms/profiles/town.yaml")),
     Case("unknown field in a template", "docgen: forms/my-card.yaml: pages[0] (front) > element name: unknown field "
-         "'nmae' (see the field dictionary in README.md)", edit=("my-card.yaml", '"{name}"', '"{nmae}"')),
+         "'nmae' (see the field dictionary in README.md, or declare it under fields:); did you mean 'name'?", edit=("my-card.yaml", '"{name}"', '"{nmae}"')),
     Case("unknown formatter", "docgen: forms/my-card.yaml: pages[0] (front) > element ratio: template "
          "'{{copay_ratio:ration}}': unknown format 'ration' (known: opt, wareki, wareki_padded, wareki_short, ratio, "
          "sama, postal, text)", edit=("my-card.yaml", "{copay_ratio:ratio}", "{copay_ratio:ration}")),
@@ -195,7 +209,7 @@ def test_a_user_error_is_one_clear_message_and_a_status(case: Case, world: Path,
     code, _ = run(case.argv)
     err = capsys.readouterr().err
     expected = case.message.format(forms=world / "forms", fonts=DEFAULT_CONFIG, parts=PARTS, layouts=LAYOUTS,
-                                   profiles=PROFILES)
+                                   profiles=PROFILES, schemes=SCHEMES)
     assert code == case.status
     last = err.strip().splitlines()[-1] if case.status == 2 else err.strip()   # usage errors follow the usage lines
     assert last == expected

@@ -27,6 +27,7 @@ SEALS: dict[str, tuple[str, int]] = {
     "kasou-city": ("架空市長之印", 3),                    # 3 columns × 2
     "reidai-kouki": ("例題県後期高齢者医療広域連合長印", 4),  # 4 columns × 4
     "mihon-kenpo": ("見本健康保険協会印", 3),              # 3 columns × 3
+    "reidai-kyosai": ("例題県市町村職員共済組合理事長印", 4),  # 4 columns × 4
 }
 
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Mapping
 
-from docgen.bind import expiry
 from docgen.conditions import holds
 from docgen.elements.base import Element, ElementKind, Fitting
 from docgen.elements.context import PrepareContext
@@ -23,7 +22,7 @@ from docgen.fonts import FontSet
 from docgen.layout.loader import ResolvedLayout, element_names
 from docgen.layout.profile import Profile
 from docgen.validate.problems import Problem
-from docgen.validate.record import age_on
+from docgen.wareki import age_on
 
 Prepared = tuple[tuple[Element, Any], ...]
 
@@ -85,22 +84,7 @@ class BoundDocument:
 
 
 def _is_static(el: Element) -> bool:
-    return all(name.startswith("insurer.") for name in el.names())
-
-
-def derive_expiry(scheme: str, document: str, v: Mapping[str, Any], renewal_start: date) -> date | None:
-    """有効期限 from the renewal rules (DOMAIN.md) when the record gives none."""
-    birth = v.get("birth_date")
-    if birth is None:
-        return None
-    if scheme == "kokuho" and document == "card":
-        return expiry.kokuho_card_expiry(birth, renewal_start, v.get("residence_end_date"))
-    if scheme == "kokuho":
-        return expiry.kokuho_notice_expiry(birth, renewal_start)
-    if scheme == "kouki":
-        return expiry.kouki_expiry(renewal_start)
-    issue = v.get("issue_date")
-    return expiry.kenpo_expiry(birth, issue) if issue else None
+    return all(name.startswith(("insurer.", "scheme.")) for name in el.names())
 
 
 # (name, element, its kind, its outcome when it is the same for every record)
@@ -116,7 +100,7 @@ class Binder:
         self.profile = profile
         self.renewal_start = renewal_start or profile.renewal_start
         self.prep = PrepareContext(fonts)
-        base = {"insurer": profile}
+        base = {"insurer": profile, "scheme": layout.scheme}
         self.static: list[BoundPage] = []
         self._plans: list[tuple[str, tuple[_Step, ...]]] = []
         for page in layout.pages:
@@ -143,13 +127,12 @@ class Binder:
     def context(self, values: Mapping[str, Any]) -> dict[str, Any]:
         ctx: dict[str, Any] = dict(values)
         ctx["insurer"] = self.profile
-        if "expiry_date" not in ctx:
-            derived = derive_expiry(self.layout.model.scheme, self.layout.model.document, ctx, self.renewal_start)
+        ctx["scheme"] = self.layout.scheme
+        # 有効期限 and 発効期日 by the rules the scheme names, when the record gives none
+        for name, rule in self.layout.scheme.derivations(self.layout.model.document).items():
+            derived = rule.derive(ctx, self.renewal_start) if name not in ctx else None
             if derived is not None:
-                ctx["expiry_date"] = derived
-        if "ratio_effective_date" not in ctx and "acquired_date" in ctx:
-            # 発効期日 of a renewal card: the renewal start, or the later date coverage began
-            ctx["ratio_effective_date"] = max(ctx["acquired_date"], self.renewal_start)
+                ctx[name] = derived
         if "birth_date" in ctx and "issue_date" in ctx:
             ctx["age"] = age_on(ctx["birth_date"], ctx["issue_date"])
         return ctx

@@ -17,17 +17,18 @@ from typing import Callable, Sequence
 
 from docgen.api import check, render_pdf
 from docgen.cli.batch import add_batch_parser
+from docgen.cli.fields import field_table, layout_field_table
 from docgen.cli.preview import add_preview_commands
 from docgen.cli.status import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_REJECTED
 from docgen.elements.registry import kinds, registry
 from docgen.errors import DocgenError
-from docgen.fielddoc import field_table
 from docgen.fonts import load_fonts
 from docgen.fonts.sequences import code_points
 from docgen.layout import search
 from docgen.layout.includes import load_part
 from docgen.layout.loader import load_layout, load_profile
 from docgen.layout.model import layout_schema
+from docgen.layout.scheme import load_scheme
 from docgen.layout.search import BUILTIN_PREFIX
 from docgen.output.pdf import RenderReport
 from docgen.paths import SAMPLES
@@ -136,6 +137,13 @@ def cmd_profiles(args: argparse.Namespace) -> int:
     return _listing("profile", describe)
 
 
+def cmd_schemes(args: argparse.Namespace) -> int:
+    def describe(path: Path) -> str:
+        scheme = load_scheme(path)
+        return f"{scheme.title}: {scheme.spec.description}"
+    return _listing("scheme", describe)
+
+
 def cmd_render(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     report: RenderReport = render_pdf(args.layout, args.data, args.output, profile=args.profile, mapping=args.mapping,
@@ -185,7 +193,9 @@ def cmd_fonts_check(args: argparse.Namespace) -> int:
 
 
 def cmd_fields(args: argparse.Namespace) -> int:
-    print(field_table())
+    if args.profile and not args.layout:
+        args.parser.error("--profile needs a LAYOUT (the fields of a layout with that insurer profile)")
+    print(layout_field_table(args.layout, args.profile) if args.layout else field_table())
     return 0
 
 
@@ -249,6 +259,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("profiles", help="list the insurer profiles on the search path")
     _search_option(p)
     p.set_defaults(func=cmd_profiles)
+    p = sub.add_parser("schemes", help="list the schemes (国保, 健康保険, ...) on the search path")
+    _search_option(p)
+    p.set_defaults(func=cmd_schemes)
 
     p = sub.add_parser("render", help="render every record of DATA with LAYOUT into one PDF")
     p.add_argument("layout")
@@ -277,7 +290,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("kinds", help="list the element kinds layouts may use: built-in, then plug-ins")\
         .set_defaults(func=cmd_kinds)
     sub.add_parser("schema", help="print the JSON Schema of layout files").set_defaults(func=cmd_schema)
-    sub.add_parser("fields", help="print the field dictionary (Markdown)").set_defaults(func=cmd_fields)
+    p = sub.add_parser("fields", help="print the field dictionary (Markdown); with LAYOUT, the fields its records may "
+                                      "have (its scheme's, its own and its profile's) and what it does with each")
+    p.add_argument("layout", nargs="?", help="a layout: NAME (on the search path), docgen:NAME or a file")
+    p.add_argument("--profile", help="insurer profile whose fields count too (default: the layout's)")
+    _search_option(p)
+    p.set_defaults(func=cmd_fields, parser=p)
 
     add_batch_parser(sub, _data_options)
 

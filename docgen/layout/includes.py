@@ -19,6 +19,7 @@ from docgen.layout.model import IncludeElement, Part, complete_models
 from docgen.layout.reading import Reader, read_file, read_yaml, validate_file
 from docgen.layout.search import resolve
 
+
 @dataclass(frozen=True)
 class Origin:
     """Where a flattened element is written: its file, its place there as YAML keys and indices

@@ -14,15 +14,22 @@ from typing import Iterable
 
 from docgen.elements.base import Element
 from docgen.errors import LayoutError
-from docgen.fields import BY_NAME
+from docgen.fields import FieldDictionary, FieldSpec
 from docgen.layout.bounds import OffPage, off_page_elements
 from docgen.layout.includes import Expander, Origin
 from docgen.layout.model import Layout, complete_models
 from docgen.layout.profile import Profile
 from docgen.layout.reading import Reader, read_file, read_yaml, validate_file
-from docgen.layout.references import require_known_names, require_valid_templates
+from docgen.layout.references import (
+    Names,
+    require_known_names,
+    require_valid_templates,
+    unknown_names,
+)
+from docgen.layout.scheme import Scheme, load_scheme
 from docgen.layout.search import listing, resolve
 from docgen.template import placeholders
+from docgen.validate.values import parse_value
 
 
 @dataclass(frozen=True)
@@ -38,12 +45,15 @@ class ResolvedLayout:
 
     `files` are the layout and every part it read (what `docgen serve` watches). `off_page`
     lists elements outside their page, which only a preview loads (to draw them red);
-    everything else refuses such a layout.
+    everything else refuses such a layout. `fields` is the dictionary with the scheme's and the
+    layout's own fields (a job adds its profile's).
     """
 
     model: Layout
     source: Path
     pages: tuple[ResolvedPage, ...]
+    scheme: Scheme
+    fields: FieldDictionary
     files: tuple[Path, ...] = ()
     off_page: tuple[OffPage, ...] = ()
 
@@ -75,26 +85,63 @@ def load_layout(name_or_path: str | Path, *, read: Reader = read_file,
     path = layout_file(name_or_path)
     complete_models()
     model: Layout = validate_file(Layout, read_yaml(path, read), path)
-    for f in model.requires:
-        if f not in BY_NAME:
-            raise LayoutError(f"{path}: requires: unknown field '{f}'")
+    try:
+        scheme = load_scheme(model.scheme, path)
+    except LayoutError as exc:
+        raise LayoutError(f"{path}: scheme: {exc}") from None
+    fields = _extended(scheme.fields, model.fields, "layout", path)
     expander = Expander(read)
-    pages, off_page = [], []
-    for pi, page in enumerate(model.pages):
+    pages = [(pi, page, expander.expand(page.elements, path, f"{path}: pages[{pi}] ({page.name})", (path.resolve(),),
+                                        ("pages", pi, "elements")))
+             for pi, page in enumerate(model.pages)]
+    used = [*model.requires, *model.limits, *(n for _, _, placed in pages for el, _ in placed for n in el.names())]
+    known = _names_known(model, path, Names(fields, scheme), used)
+    require_known_names(model.requires, f"{path}: requires", known)
+    _check_limits(model, known.fields, path)
+    resolved, off_page = [], []
+    for pi, page, placed in pages:
         where = f"{path}: pages[{pi}] ({page.name})"
-        placed = expander.expand(page.elements, path, where, (path.resolve(),), ("pages", pi, "elements"))
         flat = [el for el, _ in placed]
         for el in flat:
-            require_known_names(el.names(), f"{where} > element {el.id or type(el).__name__}")
-            require_valid_templates(el.templates(), f"{where} > element {el.id or type(el).__name__}")
+            require_known_names(el.names(), f"{where} > element {el.id or type(el).__name__}", known)
+            require_valid_templates(el.templates(), f"{where} > element {el.id or type(el).__name__}", known.fields)
         names = element_names(flat)
         off_page.extend(OffPage(pi, i, f"pages[{pi}] ({page.name}) > {names[i]}", problem)
                         for i, problem in off_page_elements(flat, model.size_mm))
-        pages.append(ResolvedPage(page.name, tuple(flat), tuple(origin for _, origin in placed)))
+        resolved.append(ResolvedPage(page.name, tuple(flat), tuple(origin for _, origin in placed)))
     if off_page and not allow_off_page:
         raise LayoutError("\n".join([f"{path}: {len(off_page)} problem(s)"] + [f"  {p}" for p in off_page]))
-    return ResolvedLayout(model=model, source=path, pages=tuple(pages), files=(path, *expander.files),
-                          off_page=tuple(off_page))
+    return ResolvedLayout(model=model, source=path, pages=tuple(resolved), scheme=scheme, fields=fields,
+                          files=(path, *expander.files), off_page=tuple(off_page))
+
+
+def _extended(fields: FieldDictionary, specs: dict[str, FieldSpec], origin: str, path: Path) -> FieldDictionary:
+    try:
+        return fields.extended(specs, origin)
+    except ValueError as exc:
+        raise LayoutError(f"{path}: 1 problem(s)\n  {exc}") from None
+
+
+def _names_known(model: Layout, path: Path, known: Names, used: list[str]) -> Names:
+    """The names a layout may use: its scheme's and its own, and when it uses others, those its
+    default profile declares (a job checks them again against the profile it is opened with)."""
+    if not unknown_names(used, known):
+        return known
+    try:
+        profile = load_profile(model.profile, path)
+        return Names(known.fields.extended(profile.fields, f"profile {profile.id}"), known.scheme)
+    except ValueError:          # LayoutError too: the names are reported unknown; the profile's own
+        return known            # error shows when a job opens it
+
+
+def _check_limits(model: Layout, fields: FieldDictionary, path: Path) -> None:
+    for name, limit in model.limits.items():
+        field = fields.get(name)
+        if field is None or not field.is_text:
+            raise LayoutError(f"{path}: 1 problem(s)\n  limits: '{name}' is not a text field")
+        if not 0 < limit <= (field.max_len or 0):
+            raise LayoutError(f"{path}: 1 problem(s)\n  limits: {name}: {limit} must be 1 to {field.max_len} "
+                              "(the field's own limit)")
 
 
 def available_layouts() -> list[str]:
@@ -124,10 +171,24 @@ def element_names(elements: Iterable[Element]) -> list[str]:
 def _load_profile_cached(path: Path, mtime_ns: int) -> Profile:
     """Keyed on the modification time too, so `docgen serve` sees a saved profile."""
     profile: Profile = validate_file(Profile, read_yaml(path), path)
+    scheme = profile_scheme(profile)
+    if parse_value(scheme.insurer_number, profile.insurer_number)[1]:
+        raise LayoutError(f"{path}: 1 problem(s)\n  insurer_number: not a valid {scheme.title} 保険者番号 "
+                          f"({scheme.insurer_number.format_doc()}; scheme {scheme.name})")
+    fields = _extended(scheme.fields, profile.fields, f"profile {profile.id}", path)
     if profile.qr_payload:
-        require_known_names(placeholders(profile.qr_payload), f"{path}: qr_payload")
-        require_valid_templates([profile.qr_payload], f"{path}: qr_payload")
+        known = Names(fields, scheme)
+        require_known_names(placeholders(profile.qr_payload), f"{path}: qr_payload", known)
+        require_valid_templates([profile.qr_payload], f"{path}: qr_payload", fields)
     return profile
+
+
+def profile_scheme(profile: Profile) -> Scheme:
+    """The scheme a profile names, relative to the profile's file."""
+    try:
+        return load_scheme(profile.scheme, profile.source)
+    except LayoutError as exc:
+        raise LayoutError(f"{profile.source or 'insurer profile ' + profile.id}: scheme: {exc}") from None
 
 
 def profile_file(ref: str | Path, naming_file: Path | None = None) -> Path:

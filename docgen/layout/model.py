@@ -14,11 +14,11 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import Field, PositiveFloat, field_validator, model_validator
+from pydantic import Field, PositiveFloat, field_validator
 
 from docgen.elements.base import Element
 from docgen.elements.registry import kinds
-from docgen.fields import BY_NAME, Kind
+from docgen.fields import FieldSpec
 from docgen.layout.search import listing
 from docgen.yamlfile import Strict, did_you_mean
 
@@ -95,7 +95,9 @@ class ControlMark(Strict):
 class Layout(Strict):
     name: str
     description: str
-    scheme: Literal["kokuho", "kouki", "kenpo"]
+    scheme: str = Field(description="the scheme (国保, 健康保険, ...): NAME (searched on the search path, "
+                                    "`docgen schemes` lists them), docgen:NAME (built-in), or a file path "
+                                    "relative to this layout")
     document: Literal["card", "notice"]
     page_size: PageSizeName | tuple[PositiveFloat, PositiveFloat] = Field(
         default="card", description="card 86×54 mm (landscape), card-portrait 54×86, a4 210×297 (portrait), "
@@ -103,6 +105,8 @@ class Layout(Strict):
     profile: str = Field(description="default insurer profile: NAME (searched on the search path), docgen:NAME "
                                      "(built-in), or a file path relative to this layout")
     requires: list[str] = Field(default_factory=list, description="record fields every record must have")
+    fields: dict[str, FieldSpec] = Field(default_factory=dict, description=(
+        "fields of this layout's own (label, kind, max_len, required, ...), or known fields it tightens"))
     limits: dict[str, int] = Field(default_factory=dict, description=(
         "characters per text field where this layout's box holds fewer than the field dictionary allows"))
     window: Window | None = Field(default=None, description="envelope window the addressee block must fit (mailings)")
@@ -118,16 +122,6 @@ class Layout(Strict):
                              + did_you_mean(size, list(PAGE_SIZES_MM)))
         return size
 
-    @model_validator(mode="after")
-    def _limits_lower_text_fields(self) -> "Layout":
-        for name, limit in self.limits.items():
-            field = BY_NAME.get(name)
-            if field is None or field.kind is not Kind.TEXT or not field.max_len:
-                raise ValueError(f"limits: '{name}' is not a text field")
-            if not 0 < limit <= field.max_len:
-                raise ValueError(f"limits: {name}: {limit} must be 1 to {field.max_len} (the field's own limit)")
-        return self
-
     @property
     def size_mm(self) -> tuple[float, float]:
         if isinstance(self.page_size, str):
@@ -135,12 +129,12 @@ class Layout(Strict):
         return self.page_size
 
 
-@cache
 def element_models() -> dict[str, type[Element]]:
     """The model of every element a page may hold, by its `type:`: each registered kind and `include`."""
     return {**{name: kind.model for name, kind in kinds().items()}, "include": IncludeElement}
 
 
+@cache
 def complete_models() -> None:
     """Give Part, Page and Layout their element union: every registered kind and `include`."""
     members = tuple(element_models().values())

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from docgen.elements.image import image_file
-from docgen.validate.checkdigit import valid_insurer_number
+from docgen.fields import FieldSpec
 from docgen.yamlfile import LoadContext
 
 
@@ -24,8 +24,9 @@ class Profile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str
-    scheme: Literal["kokuho", "kouki", "kenpo"]
-    insurer_number: str = Field(description="保険者番号: 6 digits (国保) or 8 digits, with check digit")
+    scheme: str = Field(description="the scheme: NAME (`docgen schemes`), docgen:NAME or a file path relative to "
+                                    "this profile; it must be the layout's")
+    insurer_number: str = Field(description="保険者番号, checked by the scheme's rule (length, 法別番号, check digit)")
     name: str = Field(description="保険者名称 as printed")
     name_line2: str | None = Field(default=None, description="second line, e.g. 支部名")
     address: str
@@ -37,6 +38,9 @@ class Profile(BaseModel):
     notice_notes: list[str] = Field(default_factory=list, description="資格情報のお知らせ: the insurer's explanation, "
                                     "one paragraph an item (what it is, use with the My Number card, errors, enquiries)")
     qr_payload: str | None = Field(default=None, description="overrides the layout's QR payload template")
+    fields: dict[str, FieldSpec] = Field(default_factory=dict, description=(
+        "fields of this insurer's own (label, kind, max_len, required, ...), known to every layout it is used with"))
+    _source: Path | None = PrivateAttr(default=None)     # the file it was read from
 
     @field_validator("seal")
     @classmethod
@@ -47,8 +51,12 @@ class Profile(BaseModel):
         return seal
 
     @model_validator(mode="after")
-    def _check_digit(self) -> "Profile":
-        if not valid_insurer_number(self.insurer_number, self.scheme):
-            raise ValueError(f"insurer_number: not a valid {self.scheme} 保険者番号 (国保 6 digits, others 8, "
-                             "後期高齢者 starting with 39, with a valid check digit)")
+    def _remember_source(self, info: ValidationInfo) -> "Profile":
+        if isinstance(info.context, LoadContext):
+            self._source = info.context.file
         return self
+
+    @property
+    def source(self) -> Path | None:
+        """The profile's file: its `scheme:` and `seal:` are relative to it."""
+        return self._source

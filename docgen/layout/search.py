@@ -1,4 +1,4 @@
-"""Where layouts, parts and insurer profiles are found, and what a reference to one means.
+"""Where layouts, parts, insurer profiles and schemes are found, and what a reference to one means.
 
 The search path is the folders of `--layouts DIR` (repeatable), then those of the environment
 variable DOCGEN_PATH (separated by os.pathsep), then docgen's built-in data. A folder on it holds
@@ -6,12 +6,13 @@ variable DOCGEN_PATH (separated by os.pathsep), then docgen's built-in data. A f
     NAME.yaml             layouts
     parts/NAME.yaml       parts that layouts include
     profiles/NAME.yaml    insurer profiles (each names its seal image, relative to itself)
+    schemes/NAME.yaml     schemes (国保, 健康保険, ... as data: docgen.layout.scheme)
 
-The built-in data is laid out the same way, except that its profiles sit beside the layouts folder
-(the repository's top-level layouts/ and profiles/).
+The built-in data is laid out the same way, except that its profiles and schemes sit beside the
+layouts folder (the repository's top-level layouts/, profiles/ and schemes/).
 
 A reference (a layout on the command line, `part:` of an include, `profile:` of a layout,
-`--profile`) is one of
+`--profile`, `scheme:` of a layout or profile) is one of
 
     NAME          the first folder on the search path that has it: a user's file shadows a built-in one
     docgen:NAME   the built-in one, whatever the search path holds
@@ -28,12 +29,12 @@ from pathlib import Path
 from typing import Iterator, Literal, Sequence
 
 from docgen.errors import LayoutError
-from docgen.paths import LAYOUTS, PARTS, PROFILES
+from docgen.paths import LAYOUTS, PARTS, PROFILES, SCHEMES
 from docgen.yamlfile import did_you_mean
 
 ENV_VAR = "DOCGEN_PATH"
 BUILTIN_PREFIX = "docgen:"
-Kind = Literal["layout", "part", "profile"]
+Kind = Literal["layout", "part", "profile", "scheme"]
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,11 @@ class Place:
     layouts: Path
     parts: Path
     profiles: Path
+    schemes: Path
     builtin: bool = False
 
     def folder(self, kind: Kind) -> Path:
-        return {"layout": self.layouts, "part": self.parts, "profile": self.profiles}[kind]
+        return {"layout": self.layouts, "part": self.parts, "profile": self.profiles, "scheme": self.schemes}[kind]
 
     def file(self, kind: Kind, name: str) -> Path:
         return self.folder(kind) / f"{name}.yaml"
@@ -60,11 +62,11 @@ class Place:
         return f"{self.folder(kind)}" + (" (built-in)" if self.builtin else "")
 
 
-BUILTIN = Place("built-in", LAYOUTS, PARTS, PROFILES, builtin=True)
+BUILTIN = Place("built-in", LAYOUTS, PARTS, PROFILES, SCHEMES, builtin=True)
 
 
 def user_place(folder: Path) -> Place:
-    return Place(str(folder), folder, folder / "parts", folder / "profiles")
+    return Place(str(folder), folder, folder / "parts", folder / "profiles", folder / "schemes")
 
 
 def user_folders() -> list[Path]:

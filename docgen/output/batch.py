@@ -93,7 +93,7 @@ class Plan:
 
 
 def _fingerprint(opts: BatchOptions, job: Job) -> str:
-    """What decides the output: the input's bytes, the layout, the profile and the options."""
+    """What decides the output: the input's bytes, the layout, the profile, the scheme and the options."""
     h = hashlib.sha256()
     for path in (opts.data, opts.mapping):
         if path is not None:
@@ -106,6 +106,7 @@ def _fingerprint(opts: BatchOptions, job: Job) -> str:
         for el in page.elements:
             h.update(el.model_dump_json().encode())
     h.update(job.profile.model_dump_json().encode())
+    h.update(job.layout.scheme.spec.model_dump_json().encode())
     h.update(json.dumps([opts.encoding, str(opts.renewal), opts.record_id, opts.order,
                          opts.bundle_size, opts.separator, opts.sheet, opts.start_slot, bool(opts.password),
                          opts.batch_id]).encode())
@@ -116,7 +117,8 @@ def _plan(opts: BatchOptions, job: Job, spool: Spool) -> tuple[Plan, list[tuple[
     """Check and spool every record; the plan and the spool places in mailing order."""
     keys, places, rejects = [], [], []
     read = rejected = 0
-    for src, values, problems in job.validate(select_records(opts.data, opts.mapping, opts.encoding, opts.record_id)):
+    for src, values, problems in job.validate(select_records(opts.data, opts.mapping, opts.encoding, opts.record_id,
+                                                             job.fields)):
         read += 1
         if problems:
             rejected += 1
@@ -166,7 +168,7 @@ def run_batch(opts: BatchOptions, job: Job | None = None) -> dict[str, Any]:
     with Spool(outdir) as spool:
         plan, ordered = _plan(opts, job, spool)
         if previous is not None and previous["fingerprint"] != plan.fingerprint:
-            raise BatchError(f"{outdir}: the input, layout, profile or options differ from the run it holds "
+            raise BatchError(f"{outdir}: the input, layout, profile, scheme or options differ from the run it holds "
                              f"(batch {previous['batch']}); resume with the same ones, or use a new directory")
         todo = [b for b in range(1, len(plan.bundles) + 1) if journal.done(b) is None]
         with _resumable(outdir, journal, len(plan.bundles)):

@@ -1,7 +1,7 @@
 """How every command writes a file: never over an input of its run, and complete or not at all.
 
-`Inputs` are the files a run reads (records, mapping, layout and its parts, profile, seal,
-images, fonts). Before anything is written, each output path is checked against them by file
+`Inputs` are the files a run reads (records, mapping, layout and its parts, scheme, profile,
+seal, images, fonts). Before anything is written, each output path is checked against them by file
 identity (the same file by any path, symlink or hard link), so `-o in.csv` can never destroy
 the data it was asked to print. Files are written under a hidden partial name beside the
 target, flushed to disk and renamed into place; on any failure (a full disk) the partial file
@@ -55,6 +55,7 @@ class Inputs:
         layout = job.layout
         files.append(("layout file", layout.source))
         files.extend(("layout part", p) for p in layout.files[1:])
+        files.append(("scheme file", layout.scheme.source))
         if not isinstance(profile, Profile):
             files.append(("insurer profile", profile_file(profile) if profile else layout.profile_file()))
         if job.profile.seal is not None:

@@ -25,7 +25,7 @@ from docgen.fields import FIELDS
 from docgen.fonts import load_fonts
 from docgen.layout.includes import Origin
 from docgen.layout.loader import ResolvedLayout, element_names, load_layout
-from docgen.layout.model import Layout, element_models
+from docgen.layout.model import element_models, layout_schema
 from docgen.layout.reading import Reader, read_file
 from docgen.layout.search import listing
 from docgen.paths import PACKAGE
@@ -137,7 +137,7 @@ def _field_spec(prop: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def kinds() -> dict[str, dict[str, Any]]:
     """Every element kind of the layout schema with its keys, in the order a designer reads them."""
-    schema = Layout.model_json_schema()
+    schema = layout_schema()
     defs = schema["$defs"]
     mapping = defs["Page"]["properties"]["elements"]["items"]["discriminator"]["mapping"]
     out: dict[str, dict[str, Any]] = {}

@@ -34,9 +34,21 @@ from docgen.layout.loader import ResolvedLayout, layout_file, load_layout, profi
 from docgen.layout.search import resolve
 from docgen.paths import FONTS
 from docgen.pipeline import Job, open_job
-from docgen.preview.designer import MAX_BODY, Designer, overlay, parse_request, schema_for_page
+from docgen.preview.designer import (
+    MAX_BODY,
+    Designer,
+    overlay,
+    parse_request,
+    schema_for_page,
+)
 from docgen.preview.layout_diff import diff_layouts, element_changes, load_revision
-from docgen.preview.snapshot import RecordFile, default_records, page_indices, pick_record, snapshot
+from docgen.preview.snapshot import (
+    RecordFile,
+    default_records,
+    page_indices,
+    pick_record,
+    snapshot,
+)
 from docgen.records import RecordFileError
 
 STATIC = resources.files("docgen.preview") / "static"
@@ -114,7 +126,7 @@ class PreviewApp:
         # index, row and 管理番号 (only one that passes validation: a mis-mapped column or broken
         # text is never shown): enough to pick a record, nothing personal
         records = [{"index": i, "row": src.row, "record_id": values.get("record_id")}
-                   for i, (src, values, _) in enumerate(job.validate(source.records()))]
+                   for i, (src, values, _) in enumerate(job.validate(source.records(job)))]
         start = next((r["index"] for r in records if self.record_id and r["record_id"] == self.record_id), 0)
         return {"layout": job.layout.name, "file": self.layout_file.name, "data": source.path.name,
                 "pages": [p.name for p in job.layout.pages], "size": job.layout.model.size_mm, "records": records, "start": start,
@@ -192,7 +204,7 @@ class PreviewApp:
         if key not in self._rejects:
             out: dict[int, list[str]] = {}
             count = 0
-            for i, outcome in enumerate(job.outcomes(source.records())):
+            for i, outcome in enumerate(job.outcomes(source.records(job))):
                 if i >= MAX_CHECKED:
                     break
                 count = i + 1

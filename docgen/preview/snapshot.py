@@ -20,7 +20,15 @@ from docgen.layout.search import BUILTIN_PREFIX
 from docgen.output.pdf import write_pdf
 from docgen.paths import SAMPLES
 from docgen.pipeline import Job, Outcome
-from docgen.preview.boxes import FITTED, OVERFLOW, Mark, draw_marks, legend, page_marks, stack
+from docgen.preview.boxes import (
+    FITTED,
+    OVERFLOW,
+    Mark,
+    draw_marks,
+    legend,
+    page_marks,
+    stack,
+)
 from docgen.preview.raster import rasterise, side_by_side
 from docgen.records import RecordFileError, SourceRecord, read_records
 from docgen.validate.problems import Problem
@@ -35,8 +43,9 @@ class RecordFile:
     mapping: Path | None = None
     encoding: str | None = None
 
-    def records(self) -> Iterator[SourceRecord]:
-        return read_records(self.path, mapping=self.mapping, encoding=self.encoding)
+    def records(self, job: Job) -> Iterator[SourceRecord]:
+        """The file's records, read with the job's fields (those its scheme, layout and profile declare)."""
+        return read_records(self.path, mapping=self.mapping, encoding=self.encoding, fields=job.fields)
 
 
 def sample_list() -> list[dict[str, str]]:
@@ -63,7 +72,7 @@ def default_records(layout: ResolvedLayout) -> RecordFile:
 def pick_record(job: Job, source: RecordFile, index: int | None = None, record_id: str | None = None) -> SourceRecord:
     """The record at `index`, or with `record_id`, or else the first that prints (else the first)."""
     first = None
-    for i, src in enumerate(source.records()):
+    for i, src in enumerate(source.records(job)):
         if index is not None or record_id is not None:
             if i == index or (record_id is not None and src.fields.get("record_id") == record_id):
                 return src

@@ -9,7 +9,6 @@ to the file's own text. An edit that would touch a line ruamel cannot reproduce 
 from __future__ import annotations
 
 import io
-import os
 import shutil
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -18,8 +17,8 @@ from typing import Any, Iterable, Sequence
 import yaml as pyyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from docgen.errors import LayoutError

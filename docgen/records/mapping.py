@@ -7,9 +7,9 @@ A mapping file is YAML:
 
 Headers are compared exactly, after removing surrounding whitespace and a byte-order mark; no
 full-width/half-width folding, so what matches is what the file says. A header that is a field
-name or a field's Japanese label (the field dictionary) maps without being listed, so a mapping
-only needs the file's own names. Any other header must be mapped or ignored: a column is never
-dropped silently.
+name or a field's Japanese label maps without being listed, so a mapping only needs the file's own
+names; the fields are those of the run (the dictionary with the fields its scheme, layout and
+profile declare). Any other header must be mapped or ignored: a column is never dropped silently.
 """
 from __future__ import annotations
 
@@ -18,9 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
-from docgen.fields import BY_LABEL, BY_NAME
+from docgen.fields import BUILTIN, FieldDictionary
 from docgen.records.source import RecordFileError
 from docgen.yamlfile import read_yaml
 
@@ -35,9 +41,10 @@ class _MappingFile(BaseModel):
 
     @field_validator("columns")
     @classmethod
-    def _known_fields(cls, columns: dict[str, str]) -> dict[str, str]:
+    def _known_fields(cls, columns: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        fields: FieldDictionary = info.context
         for header, name in columns.items():
-            if name not in BY_NAME:
+            if name not in fields:
                 raise ValueError(f"column '{header}' maps to '{name}', which is not a field name (see the field dictionary)")
         return columns
 
@@ -52,16 +59,18 @@ class _MappingFile(BaseModel):
 
 @dataclass(frozen=True)
 class HeaderMapping:
-    """A validated mapping; `source` names where it came from, for messages."""
+    """A validated mapping; `source` names where it came from, for messages; `fields` are the
+    fields its headers may name."""
 
     columns: dict[str, str]
     ignore: frozenset[str]
     source: str
+    fields: FieldDictionary = BUILTIN
 
     def knows(self, header: str) -> bool:
         """Whether a header is mapped, ignored, or a field name or label."""
         header = clean_header(header)
-        return header in self.columns or header in self.ignore or header in BY_NAME or header in BY_LABEL
+        return header in self.columns or header in self.ignore or self.fields.for_header(header) is not None
 
     def field_for(self, header: str, where: str) -> str | None:
         """The field a header feeds, or None for an ignored header; unknown headers raise.
@@ -73,7 +82,7 @@ class HeaderMapping:
             return self.columns[header]
         if header in self.ignore:
             return None
-        known = BY_NAME.get(header) or BY_LABEL.get(header)
+        known = self.fields.for_header(header)
         if known is not None:
             return known.name
         raise RecordFileError(
@@ -82,7 +91,6 @@ class HeaderMapping:
         )
 
 
-NO_MAPPING = HeaderMapping(columns={}, ignore=frozenset(), source="none given")
 
 
 def clean_header(header: str) -> str:
@@ -96,19 +104,19 @@ def printable(header: str) -> str:
     return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in header)
 
 
-def load_mapping(path: Path | str) -> HeaderMapping:
+def load_mapping(path: Path | str, fields: FieldDictionary = BUILTIN) -> HeaderMapping:
     """Read and validate a mapping file; errors name the file and the offending key."""
     path = Path(path)
     data = read_yaml(path, RecordFileError, "mapping file")
-    return mapping_from(data, str(path))
+    return mapping_from(data, str(path), fields)
 
 
-def mapping_from(data: Any, source: str) -> HeaderMapping:
+def mapping_from(data: Any, source: str, fields: FieldDictionary = BUILTIN) -> HeaderMapping:
     """Validate mapping data (parsed YAML or a dict given in code) the same way."""
     if not isinstance(data, dict):
         raise RecordFileError(f"{source}: a mapping must be a YAML mapping with 'columns' and/or 'ignore'")
     try:
-        model = _MappingFile.model_validate(data)
+        model = _MappingFile.model_validate(data, context=fields)
     except ValidationError as exc:
         lines = [f"{source}: {len(exc.errors())} problem(s)"]
         for err in exc.errors():
@@ -118,15 +126,19 @@ def mapping_from(data: Any, source: str) -> HeaderMapping:
     both = sorted(set(model.columns) & set(model.ignore))
     if both:
         raise RecordFileError(f"{source}: ignore: '{both[0]}' is also listed under columns; keep one")
-    return HeaderMapping(columns=dict(model.columns), ignore=frozenset(model.ignore), source=source)
+    return HeaderMapping(columns=dict(model.columns), ignore=frozenset(model.ignore), source=source, fields=fields)
 
 
-def resolve_mapping(mapping: HeaderMapping | Path | str | dict | None) -> HeaderMapping:
-    """Accept what read_records accepts: nothing, a loaded mapping, a file path or a dict."""
+def resolve_mapping(mapping: HeaderMapping | Path | str | dict | None,
+                    fields: FieldDictionary | None = None) -> HeaderMapping:
+    """Accept what read_records accepts: nothing, a loaded mapping, a file path or a dict; with
+    `fields`, the run's fields (a loaded mapping is checked again against them)."""
+    if fields is None:
+        fields = mapping.fields if isinstance(mapping, HeaderMapping) else BUILTIN
     if mapping is None:
-        return NO_MAPPING
+        return HeaderMapping(columns={}, ignore=frozenset(), source="none given", fields=fields)
     if isinstance(mapping, HeaderMapping):
-        return mapping
+        return mapping_from({"columns": mapping.columns, "ignore": sorted(mapping.ignore)}, mapping.source, fields)
     if isinstance(mapping, (str, os.PathLike)):
-        return load_mapping(Path(mapping))
-    return mapping_from(mapping, "mapping given in code")
+        return load_mapping(Path(mapping), fields)
+    return mapping_from(mapping, "mapping given in code", fields)

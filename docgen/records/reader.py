@@ -5,6 +5,7 @@ import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
+from docgen.fields import FieldDictionary
 from docgen.records.csvfile import column_fields, csv_records
 from docgen.records.encoding import choose_encoding
 from docgen.records.jsonl import jsonl_records
@@ -19,6 +20,7 @@ def read_records(
     path: Path | str,
     mapping: HeaderMapping | Path | str | dict | None = None,
     encoding: str | None = None,
+    fields: FieldDictionary | None = None,
 ) -> Iterator[SourceRecord]:
     """Stream the records of a CSV/TSV or JSON Lines file, one at a time.
 
@@ -26,7 +28,9 @@ def read_records(
     checked here, before this returns, so a wrong file fails before the first record is used;
     the records themselves are read lazily, so a file of any length needs constant memory.
     `mapping` is a mapping file, a dict of the same shape, or a loaded HeaderMapping.
-    `encoding` overrides the detection (UTF-8 with or without BOM, else CP932).
+    `encoding` overrides the detection (UTF-8 with or without BOM, else CP932). `fields` are the
+    fields a header may name (default: the built-in dictionary; a job's add those its scheme,
+    layout and profile declare).
     A file without a single record is an error here, once for every command: a header-only
     export is a failed export, not a run with nothing to do.
     """
@@ -35,7 +39,7 @@ def read_records(
     if suffix not in _DELIMITERS and suffix not in _JSON_LINES:
         known = ", ".join(sorted([*_DELIMITERS, *_JSON_LINES]))
         raise RecordFileError(f"{path}: unsupported file type '{path.suffix}' (known: {known})")
-    header_mapping = resolve_mapping(mapping)
+    header_mapping = resolve_mapping(mapping, fields)
     _check_is_file(path)
     codec = choose_encoding(path, encoding)
     if suffix in _JSON_LINES:

@@ -1,12 +1,11 @@
-"""Check digits of 保険者番号 and the 後期高齢者 被保険者番号 (DOMAIN.md, "Check digits").
+"""Check digits of 保険者番号 and of numbers such as the 後期高齢者 被保険者番号 (DOMAIN.md, "Check digits").
 
 Weights 2 and 1 from the right (rightmost body digit ×2), the digits of each product summed,
 check digit = (10 − total mod 10) mod 10. A typo in one digit always changes the check digit,
-so a mistyped number is caught before millions of documents are printed with it.
+so a mistyped number is caught before millions of documents are printed with it. Which numbers
+carry one is data: `check_digit: true` on a field, or on a scheme's `insurer_number`.
 """
 from __future__ import annotations
-
-from typing import Literal
 
 
 def _ascii_digits(s: str) -> bool:
@@ -28,19 +27,3 @@ def check_digit(body: str) -> int:
 def is_valid(number: str) -> bool:
     """True if `number` is ASCII digits (at least two) and its last digit is the check digit."""
     return len(number) >= 2 and _ascii_digits(number) and check_digit(number[:-1]) == int(number[-1])
-
-
-def valid_insurer_number(s: str, scheme: Literal["kokuho", "kouki", "kenpo"] | None = None) -> bool:
-    """保険者番号: 6 digits for 国保, 8 for the others, 後期高齢者 beginning with 39 (its 法別番号).
-
-    Without a scheme, either length is accepted.
-    """
-    lengths = {"kokuho": (6,), "kouki": (8,), "kenpo": (8,), None: (6, 8)}[scheme]
-    if scheme == "kouki" and not s.startswith("39"):
-        return False
-    return len(s) in lengths and is_valid(s)
-
-
-def valid_kouki_number(s: str) -> bool:
-    """後期高齢者 被保険者番号: 8 digits, the last a check digit."""
-    return len(s) == 8 and is_valid(s)

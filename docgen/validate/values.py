@@ -1,0 +1,83 @@
+"""One field's raw text checked against its declaration and turned into a typed value.
+
+Every field is checked here by its kind and keys (docgen.fields), whether the built-in
+dictionary, a scheme, a layout or a profile declares it, so a field of one's own gets exactly the
+rules, and the rule names, of a built-in one.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from docgen.fields import Field, Kind
+from docgen.fonts.sequences import compose_marks
+from docgen.validate.characters import character_problems
+from docgen.validate.checkdigit import is_valid
+from docgen.wareki import parse_date
+
+_FLAG_TRUE = {"1", "true", "yes", "y", "はい", "有", "○", "〇"}
+_FLAG_FALSE = {"0", "false", "no", "n", "いいえ", "無", ""}
+_ASCII_DIGITS = set("0123456789")
+
+Broken = tuple[str, str]      # (rule, detail): the detail never holds the value
+
+
+def parse_value(field: Field, raw: str, limit: int | None = None) -> tuple[Any, Broken | None]:
+    """(value, None) or (None, (rule, detail)) for one field's raw text; `limit` is a layout's
+    lower length limit for a text field."""
+    if field.kind is Kind.DATE:
+        try:
+            return parse_date(raw), None
+        except ValueError as exc:
+            return None, ("date", str(exc))
+    if field.kind is Kind.FLAG:
+        key = raw.strip().lower()
+        if key in _FLAG_TRUE:
+            return True, None
+        if key in _FLAG_FALSE:
+            return None, None
+        return None, ("flag", "not a yes/no value (use 1 or 0)")
+    if field.kind is Kind.DIGITS:
+        return _digits(field, raw)
+    if field.kind is Kind.CHOICE:
+        value = field.choice(raw)
+        if value is None:
+            return None, ("choice", f"must be one of {', '.join(field.choices)}")
+        return value, None
+    return _text(field, raw, limit)
+
+
+def _digits(field: Field, raw: str) -> tuple[str | None, Broken | None]:
+    digits = raw.translate({ord(ch): None for ch in field.ignore}) if field.ignore else raw
+    if not digits or set(digits) - _ASCII_DIGITS:
+        return None, ("digits", "must be ASCII digits")
+    if field.min_len and len(digits) < field.min_len or field.max_len and len(digits) > field.max_len:
+        n = field.max_len if field.min_len == field.max_len else f"{field.min_len or 1}-{field.max_len}"
+        return None, ("digits", f"must be {n} digits")
+    if field.prefixes and not digits.startswith(field.prefixes):
+        return None, ("prefix", f"{field.label} begins with {' or '.join(field.prefixes)}")
+    if field.check_digit and not is_valid(digits):
+        return None, ("check-digit", f"{field.label} check digit does not match")
+    return digits, None
+
+
+def _text(field: Field, raw: str, limit: int | None) -> tuple[str | None, Broken | None]:
+    """Text as it will print: combining sequences composed (the one change made), then checked."""
+    text = compose_marks(raw)
+    broken = character_problems(text)
+    if broken:
+        return None, broken[0]
+    charset = field.charset
+    if charset and not _charset(charset).fullmatch(text):
+        return None, ("characters", f"{field.label} holds {field.charset_doc} only")
+    if limit and len(text) > limit:
+        return None, ("text", f"longer than {limit} characters (this layout's limit; the field allows {field.max_len})")
+    if field.max_len and len(text) > field.max_len:
+        return None, ("text", f"longer than {field.max_len} characters")
+    return text, None
+
+
+@lru_cache(maxsize=None)
+def _charset(charset: str) -> re.Pattern[str]:
+    return re.compile(f"[{charset}]+")
