@@ -19,7 +19,7 @@ from docgen import cli
 from docgen.errors import LayoutError
 from docgen.layout.loader import load_layout, load_profile
 from docgen.layout.search import ENV_VAR
-from docgen.paths import LAYOUTS, PROFILES, SAMPLES
+from docgen.paths import LAYOUTS, PROFILES, SAMPLES, SCHEMES
 from docgen.preview.boxes import COLOURS, OK
 from docgen.preview.raster import GAP_PX
 from docgen.preview.server import PreviewApp, watched_files
@@ -232,9 +232,10 @@ def test_a_copied_builtin_layout_is_told_the_builtin_part_name(tmp_path: Path) -
 
 def test_serve_watches_the_files_the_reference_rule_finds(tmp_path: Path) -> None:
     """`docgen serve` refreshes when any file the layout uses is saved: parts named relative to the
-    part that includes them (the built-in notice slips), docgen: parts, and the profile."""
+    part that includes them (the built-in notice slips), docgen: parts, the scheme and the profile."""
     files, profile_ref = watched_files(LAYOUTS / "kokuho-notice.yaml")
     assert {LAYOUTS / "parts" / "notice-slip-kokuho.yaml", LAYOUTS / "parts" / "notice-slip.yaml"} <= files
+    assert SCHEMES / "kokuho.yaml" in files                 # a saved scheme file refreshes the page too
     assert profile_ref == "kasou-city-kokuho"
 
     forms = tmp_path / "forms"

@@ -94,7 +94,7 @@ class PreviewApp:
         self._rejects: dict[str, tuple[str, dict[int, list[str]]]] = {}
 
     def _watched(self) -> list[Path]:
-        """The files whose saving should refresh the page: the layout, its parts, the profile, the data."""
+        """The files whose saving should refresh the page: the layout, its parts and scheme, the profile, the data."""
         files, profile = watched_files(self.layout_file)
         ref, naming_file = (self.profile, None) if self.profile else (profile, self.layout_file)
         if ref:
@@ -227,8 +227,9 @@ class PreviewApp:
 
 
 def watched_files(layout: Path) -> tuple[set[Path], str | None]:
-    """The layout file and every part it includes, found by the loader's reference rule but read
-    as plain YAML, so a layout that does not validate is still followed; and the profile it names."""
+    """The layout file, every part it includes and its scheme file, found by the loader's reference
+    rule but read as plain YAML, so a layout that does not validate is still followed; and the
+    profile it names."""
     files: set[Path] = set()
     todo, profile = [layout], None
     while todo:
@@ -242,6 +243,11 @@ def watched_files(layout: Path) -> tuple[set[Path], str | None]:
             continue
         if path == layout and isinstance(data, dict) and isinstance(data.get("profile"), str):
             profile = data["profile"]
+        if path == layout and isinstance(data, dict) and isinstance(data.get("scheme"), str):
+            try:
+                files.add(resolve("scheme", data["scheme"], path).resolve())
+            except LayoutError:
+                pass           # the render shows the error; the layout naming it is watched
         for part in _included_parts(data):
             try:
                 todo.append(resolve("part", part, path).resolve())
