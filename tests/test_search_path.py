@@ -247,7 +247,8 @@ def test_serve_watches_the_files_the_reference_rule_finds(tmp_path: Path) -> Non
         {"type": "include", "part": "../shared/block.yaml"}, {"type": "include", "part": "docgen:organ-donation"}])
     watched = set(PreviewApp(layout)._watched())
     assert watched == {layout, forms / "shared" / "block.yaml", forms / "shared" / "inner.yaml",
-                       LAYOUTS / "parts" / "organ-donation.yaml", forms / "profiles" / "town.yaml"}
+                       LAYOUTS / "parts" / "organ-donation.yaml", forms / "profiles" / "town.yaml",
+                       SCHEMES / "kokuho.yaml"}
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
