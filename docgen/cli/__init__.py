@@ -29,8 +29,6 @@ from docgen.layout.model import Layout
 from docgen.layout.search import BUILTIN_PREFIX
 from docgen.output.pdf import RenderReport
 from docgen.paths import SAMPLES
-from docgen.preview.raster import rasterise, side_by_side
-from docgen.preview.snapshot import sample_list
 from docgen.records import read_records
 
 
@@ -186,6 +184,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_samples(args: argparse.Namespace) -> int:
     """The main job on the bundled samples: a PDF and a PNG preview per sample file."""
+    from docgen.preview.raster import rasterise, side_by_side     # pypdfium2: not at every start
+    from docgen.preview.snapshot import sample_list
+
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     status = 0
