@@ -14,6 +14,7 @@ processes starting at once each see either no entry or a whole one.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -104,10 +105,15 @@ def _read(entry: Path, digest: str) -> dict[str, Any] | None:
     payload = blob[head:]
     if blob[:len(_MAGIC)] != _MAGIC or blob[len(_MAGIC):head] != hashlib.sha256(payload).digest():
         return None
+    collecting = gc.isenabled()
+    gc.disable()            # a hundred thousand new objects and no garbage: nothing to collect
     try:
         stored = pickle.loads(payload)
     except Exception:       # a checksum that matches makes this unlikely; never let it stop a render
         return None
+    finally:
+        if collecting:
+            gc.enable()
     if not isinstance(stored, dict) or stored.get("font") != digest or stored.get("reportlab") != reportlab.Version \
             or stored.get("format") != FORMAT or not isinstance(stored.get("face"), dict):
         return None
