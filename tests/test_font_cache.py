@@ -7,6 +7,7 @@ import os
 import pickle
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -222,3 +223,21 @@ def test_processes_starting_at_once_share_an_empty_cache(tmp_path):
         assert font_cache._read(entry, digest) is not None
     _finish(_render(home, tmp_path / "after.pdf", "kenpo-card", "kenpo.csv"))
     assert (tmp_path / "after.pdf").read_bytes() == first
+
+
+@pytest.mark.parametrize("path", [GOTHIC, DEFAULT_CONFIG.parent / "ipamjm.ttf"])
+def test_subsets_are_reportlabs_without_copying_the_glyph_table(cache_home, path):
+    """Subsets cut glyph by glyph from the font's bytes are ReportLab's own, composite glyphs
+    (é, ǘ are built from parts) included, and never hold a copy of the whole glyph table."""
+    ours, theirs = parsed_face(path), TTFontFace(str(path))
+    codes = [cp for cp in (0x41, 0xE9, 0x1D8, 0x3042, 0x845B, 0x9AD9, 0x20BB7) if cp in theirs.charToGlyph]
+    assert len(codes) >= 4
+    assert ours.makeSubset(codes) == theirs.makeSubset(codes)
+    glyf = theirs.get_table_pos("glyf")[1]
+    tracemalloc.start()
+    try:
+        ours.makeSubset(codes)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < glyf / 4, f"{peak} bytes at peak for a glyph table of {glyf}"
