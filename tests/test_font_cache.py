@@ -122,6 +122,27 @@ def test_a_corrupt_entry_is_ignored_and_replaced(cache_home):
         assert entry.read_bytes() == good, name      # rewritten whole
 
 
+def test_an_entry_that_is_no_regular_file_or_far_too_large_is_ignored(cache_home, monkeypatch):
+    parsed_face(GOTHIC)
+    [entry] = _entries(cache_home)
+    parses = _count_parses(monkeypatch)
+    with entry.open("r+b") as fh:              # sparse: a huge file that takes no room
+        fh.truncate(font_cache._LARGEST + 1)
+    tracemalloc.start()
+    try:
+        faces = [parsed_face(GOTHIC)]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < font_cache._LARGEST / 4            # not read into memory
+    entry.unlink()
+    entry.mkdir()                               # a folder where the entry should be: not even writable
+    faces.append(parsed_face(GOTHIC))
+    assert entry.is_dir() and parses == [str(GOTHIC)] * 2
+    for face in faces:
+        _same_face(face, GOTHIC)
+
+
 def test_an_entry_someone_else_could_have_written_is_not_loaded(cache_home, monkeypatch):
     parsed_face(GOTHIC)
     [entry] = _entries(cache_home)

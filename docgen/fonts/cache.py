@@ -18,6 +18,7 @@ import gc
 import hashlib
 import os
 import pickle
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -29,6 +30,7 @@ from reportlab.pdfbase.ttfonts import TTFontFace
 FORMAT = 1                      # bump when what is stored changes
 _MAGIC = b"docgen-font-cache\n"
 _DIGEST = hashlib.sha256().digest_size
+_LARGEST = 1 << 28          # IPAmj明朝's entry is 3 MB: anything near this is not an entry
 # not part of the parse: the font's bytes (read anew every time), where this copy of them lies
 # (the same font may be elsewhere next time) and a function (not picklable)
 _NOT_STORED = ("_ttf_data", "filename", "_pdfScale")
@@ -118,12 +120,13 @@ def _read(entry: Path, digest: str) -> dict[str, Any] | None:
     """The stored state, or None for anything but a whole, checked entry written by this user."""
     try:
         with entry.open("rb") as fh:
-            if hasattr(os, "getuid"):
-                st = os.fstat(fh.fileno())
-                # a pickle runs code when loaded: only ever load one this user wrote, that no one
-                # else could have changed since
-                if st.st_uid != os.getuid() or st.st_mode & 0o022:
-                    return None
+            st = os.fstat(fh.fileno())
+            # a pickle runs code when loaded: only ever load one this user wrote, that no one
+            # else could have changed since; and nothing but a regular file of a sane size
+            if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
+                return None
+            if not stat.S_ISREG(st.st_mode) or st.st_size > _LARGEST:
+                return None
             blob = fh.read()
     except OSError:
         return None
