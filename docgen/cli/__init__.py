@@ -286,9 +286,6 @@ def os_error_message(exc: OSError) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; every error a user can cause is one line on stderr and an exit status
     (docgen.cli.status and README's "Exit status"), a traceback only with --debug."""
-    # What the imports built (modules, pydantic models, ReportLab tables) lives as long as the
-    # process: keep the cyclic collector from scanning it over and over (≈15 % of a reissue).
-    gc.freeze()
     parser = build_parser()
     _add_debug(parser, False)
     args = parser.parse_args(argv)
@@ -309,3 +306,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("docgen: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
 
+
+def run() -> None:
+    """The `docgen` command (and `python -m docgen.cli`): main() in a process of its own."""
+    # What the imports built (modules, pydantic models, ReportLab tables) lives as long as the
+    # process: keep the cyclic collector from scanning it over and over (≈15 % of a reissue).
+    # Only here: a program that calls main() itself keeps its collector as it was.
+    gc.freeze()
+    sys.exit(main())
