@@ -104,9 +104,17 @@ class TreeMemory:
         return None
 
 
-def run(layout: str, data: Path, out: Path, workers: int, extra: list[str]) -> tuple[float, int | None]:
+def _cpu() -> float:
+    """CPU seconds (user + system) of every finished child process and its own children."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(layout: str, data: Path, out: Path, workers: int, extra: list[str]) -> tuple[float, float, int | None]:
+    """Wall seconds, CPU seconds of the whole process tree, peak tree memory."""
     cmd = [sys.executable, "-m", "docgen.cli", "batch", layout, str(data), "-o", str(out),
            "--workers", str(workers), *extra]
+    cpu = _cpu()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     memory = TreeMemory(proc.pid)
@@ -115,7 +123,7 @@ def run(layout: str, data: Path, out: Path, workers: int, extra: list[str]) -> t
     tree = memory.stop()
     if proc.returncode not in (0, 3):
         raise SystemExit(f"docgen batch failed ({proc.returncode}):\n{err}")
-    return elapsed, tree
+    return elapsed, _cpu() - cpu, tree
 
 
 def main() -> None:
@@ -127,9 +135,10 @@ def main() -> None:
     ap.add_argument("--sheet", action="store_true", help="impose the cards on A4 sheets")
     ap.add_argument("--keep", type=Path, help="keep data and output here instead of a temporary folder")
     args = ap.parse_args()
-    print(f"cores: {os.cpu_count()}; python {sys.version.split()[0]}; {args.records} records per layout")
-    print(f"{'layout':14} {'workers':>7} {'seconds':>8} {'records/s':>10} {'per worker':>10} {'peak MB (PSS)':>15} "
-          f"{'peak MB (1 proc)':>16}")
+    print(f"cores: {os.cpu_count()}; load {os.getloadavg()[0]:.2f}; python {sys.version.split()[0]}; "
+          f"{args.records} records per layout")
+    print(f"{'layout':14} {'workers':>7} {'seconds':>8} {'records/s':>10} {'per worker':>10} {'CPU ms/rec':>10} "
+          f"{'peak MB (PSS)':>15} {'peak MB (1 proc)':>16}")
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
@@ -139,12 +148,12 @@ def main() -> None:
             if args.sheet and layout.endswith("card"):
                 extra.append("--sheet")
             for workers in args.workers:
-                elapsed, tree = run(layout, data, root / f"{layout}-w{workers}", workers, extra)
+                elapsed, cpu, tree = run(layout, data, root / f"{layout}-w{workers}", workers, extra)
                 single = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
                 rate = args.records / elapsed
                 tree_mb = f"{tree / 2**20:.0f}" if tree else "n/a"
                 print(f"{layout:14} {workers:>7} {elapsed:>8.1f} {rate:>10.0f} {rate / workers:>10.0f} "
-                      f"{tree_mb:>15} {single:>16.0f}", flush=True)
+                      f"{cpu / args.records * 1e3:>10.3f} {tree_mb:>15} {single:>16.0f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,23 @@
+import os
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def font_cache_of_the_session(tmp_path_factory: pytest.TempPathFactory):
+    """Every docgen the tests start, in this process or another, keeps its parsed fonts in a cache
+    of this session (docgen.fonts.cache), never the user's own, which may hold anything."""
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if old is None:
+        del os.environ["XDG_CACHE_HOME"]
+    else:
+        os.environ["XDG_CACHE_HOME"] = old
 
 
 @pytest.fixture(scope="session")

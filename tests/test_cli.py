@@ -1,6 +1,7 @@
 """The `docgen` command line, in-process through docgen.cli.main and once as the console script."""
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import time
@@ -191,6 +192,16 @@ def test_preview_png_is_two_card_pages_side_by_side(capsys, tmp_path):
         width, height = img.size
     assert abs(width - (2 * page_w + 3 * GAP_PX)) <= 2
     assert abs(height - (page_h + 2 * GAP_PX)) <= 1
+
+
+# ------------------------------------------------------------------ the collector
+def test_main_leaves_its_callers_collector_alone(capsys, tmp_path):
+    """Only the `docgen` process freezes what its imports built (docgen.cli.run); a program or a
+    test that calls main() keeps collecting its own garbage."""
+    before = gc.get_freeze_count()
+    code, _, err = run(capsys, "render", "kokuho-card", KOKUHO, "--id", "K0005", "-o", tmp_path / "k.pdf")
+    assert code == 0, err
+    assert gc.get_freeze_count() == before
 
 
 # ------------------------------------------------------------------ timing (reported, not asserted)

@@ -10,7 +10,6 @@ from typing import Callable
 
 from docgen.cli.status import EXIT_REJECTED
 from docgen.errors import BatchError
-from docgen.output.batch import BatchOptions, default_workers, print_summary, run_batch
 from docgen.output.encryption import password_from_file
 from docgen.output.order import ORDERS
 
@@ -40,14 +39,17 @@ def _password(args: argparse.Namespace) -> str | None:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
+    # process pools, progress bars: imported here, so that no other command starts with them
+    from docgen.output.batch import BatchOptions, default_workers, print_summary, run_batch
+
     start = time.perf_counter()
     opts = BatchOptions(
         layout=args.layout, data=args.data, outdir=args.output, profile=args.profile, mapping=args.mapping,
         encoding=args.encoding, renewal=args.renewal, record_id=args.record_id, order=args.order,
         bundle_size=args.bundle_size, separator=args.separator, sheet=args.sheet, start_slot=args.start_slot,
-        workers=args.workers, executor=args.executor, scheduler=args.scheduler, password=_password(args),
-        password_file=args.password_file, resume=args.resume, force=args.force, batch_id=args.batch_id,
-        progress=sys.stderr)
+        workers=args.workers or default_workers(), executor=args.executor, scheduler=args.scheduler,
+        password=_password(args), password_file=args.password_file, resume=args.resume, force=args.force,
+        batch_id=args.batch_id, progress=sys.stderr)
     summary = run_batch(opts)
     print_summary(summary)
     print(f"{args.output}: {summary['rendered'] / max(time.perf_counter() - start, 1e-9):.0f} records/s "
@@ -72,7 +74,7 @@ def add_batch_parser(subparsers: argparse._SubParsersAction,
     p.add_argument("--sheet", action="store_true", help="impose cards 2 × 5 on A4 with crop marks, backs mirrored")
     p.add_argument("--start-slot", type=_positive, default=1, metavar="N",
                    help="first free slot (1-10) of the first sheet, for a partly used sheet")
-    p.add_argument("--workers", type=_positive, default=default_workers(), metavar="N",
+    p.add_argument("--workers", type=_positive, metavar="N",
                    help="parallel workers (default: the number of cores)")
     p.add_argument("--executor", choices=("local", "dask"), default="local")
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler (default: start a local cluster)")

@@ -9,23 +9,27 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Callable
-
-from PIL import Image
+from typing import TYPE_CHECKING, Callable
 
 from docgen.cli.status import EXIT_CHANGED, EXIT_ERROR, EXIT_REJECTED
 from docgen.layout.loader import ResolvedLayout, load_layout
 from docgen.output.files import Inputs, atomic_file, check_target, writing
 from docgen.pipeline import Job, open_job
-from docgen.preview.layout_diff import diff_layouts, load_against
-from docgen.preview.server import PreviewApp, make_server
-from docgen.preview.snapshot import RecordFile, default_records, pick_record, snapshot
 from docgen.records import SourceRecord
+
+# The rasteriser (pypdfium2), the diff and the web server are imported by the commands that use
+# them, not at every start: a counter reissue (`docgen render --id`) needs none of them.
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from docgen.preview.snapshot import RecordFile
 
 MAX_DPI = 1200       # an A4 page at 1200 dpi is 140 megapixels already
 
 
 def _records(args: argparse.Namespace, layout: ResolvedLayout) -> RecordFile:
+    from docgen.preview.snapshot import RecordFile, default_records
+
     if args.data:
         return RecordFile(args.data, args.mapping, args.encoding)
     return default_records(layout)
@@ -34,6 +38,8 @@ def _records(args: argparse.Namespace, layout: ResolvedLayout) -> RecordFile:
 def _job_and_record(args: argparse.Namespace, **reads: Path | None) -> tuple[Job, SourceRecord]:
     """The job and the record to show, once `args.output` is known not to be any file the
     command reads (the layout and its parts, the profile, the records, `reads`)."""
+    from docgen.preview.snapshot import pick_record
+
     job = open_job(load_layout(args.layout, allow_off_page=True), args.profile, args.renewal)
     records = _records(args, job.layout)
     inputs = Inputs.of(job, args.profile, records_file=records.path, mapping_file=records.mapping, **reads)
@@ -60,6 +66,8 @@ def _off_page(layout: ResolvedLayout) -> int:
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
+    from docgen.preview.snapshot import snapshot
+
     job, src = _job_and_record(args)
     shot = snapshot(job, src, args.dpi)
     _save(shot.sheet(args.page, args.boxes), args.output)
@@ -72,6 +80,8 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
+    from docgen.preview.layout_diff import diff_layouts, load_against
+
     against = Path(args.against)
     job, src = _job_and_record(args, layout_compared_against=against if against.is_file() else None)
     before = open_job(load_against(args.against, job.layout), args.profile, args.renewal)
@@ -85,6 +95,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from docgen.preview.server import PreviewApp, make_server
+    from docgen.preview.snapshot import RecordFile
+
     records = RecordFile(args.data, args.mapping, args.encoding) if args.data else None
     app = PreviewApp(args.layout, records, args.profile, args.renewal, args.dpi, args.record_id,
                      read_only="started with --read-only" if args.read_only else None)

@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from docgen.errors import FontConfigError
+from docgen.yamlfile import load_yaml
 
 _KEYS = {"files", "fallback", "default"}
 
@@ -28,7 +29,7 @@ class FontConfig:
 def read_config(path: Path) -> FontConfig:
     """Load and validate a fonts.yaml; relative font paths are taken from the yaml's folder."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise FontConfigError(path, "(file)", str(exc)) from None
     if not isinstance(data, dict):

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fontTools.ttLib import TTFont as FontToolsFont
 from reportlab.pdfbase import pdfmetrics
 
+from docgen.fonts.cache import parsed_face
 from docgen.fonts.sequences import code_points, is_selector
 from docgen.fonts.tounicode import UnicodeTTFont
 
@@ -25,7 +25,7 @@ class Face:
     def __init__(self, path: Path, name: str) -> None:
         self.path = path
         self.name = name
-        self.font = UnicodeTTFont(name, str(path))
+        self.font = UnicodeTTFont(name, parsed_face(path))
         pdfmetrics.registerFont(self.font)
         face = self.font.face
         self.chars: frozenset[str] = frozenset(
@@ -82,6 +82,8 @@ class Face:
         code point, and variant glyphs have none.
         """
         if self._uvs is None:
+            from fontTools.ttLib import TTFont as FontToolsFont     # only names with variation selectors need it
+
             scale = self.font.face._pdfScale
             with FontToolsFont(str(self.path), lazy=True) as ft:
                 table = ft["cmap"].getcmap(0, 5)

@@ -11,8 +11,12 @@ was, and subsetting, font naming and `invariant=1` output are untouched.
 """
 from __future__ import annotations
 
+from fnmatch import fnmatch
+from weakref import WeakKeyDictionary
+
+from reportlab import rl_config
 from reportlab.pdfbase import pdfdoc
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTEncoding, TTFont, TTFontFace
 
 # The PDF/CMap specification limits a beginbfchar block to 100 mappings.
 _BFCHAR_BLOCK = 100
@@ -52,8 +56,14 @@ def to_unicode_cmap(font_name: str, texts: list[str]) -> str:
 class UnicodeTTFont(TTFont):
     """TTFont with valid UTF-16BE ToUnicode and private code points that extract as sequences."""
 
-    def __init__(self, name: str, filename: str) -> None:
-        super().__init__(name, filename)
+    def __init__(self, name: str, face: TTFontFace) -> None:
+        """What `TTFont(name, filename)` sets up, around a face already parsed (docgen.fonts.cache)."""
+        self.fontName = name
+        self.face = face
+        self.encoding = TTEncoding()
+        self.state = WeakKeyDictionary()
+        self._asciiReadable = rl_config.ttfAsciiReadable
+        self.shapable = not any(fnmatch(name, glob) for glob in rl_config.unShapedFontGlob)
         # private code point -> the text it stands for (base + variation selector)
         self.sequences: dict[int, str] = {}
 

@@ -289,8 +289,9 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
-def print_summary(summary: dict[str, Any], stream: TextIO = sys.stdout) -> None:
+def print_summary(summary: dict[str, Any], stream: TextIO | None = None) -> None:
+    """The run in one line, on `stream` (default: sys.stdout as it is when called)."""
     s = summary
     print(f"batch {s['batch']}: {s['input']} read = {s['rendered']} rendered + {s['rejected']} rejected; "
           f"{s['bundles']} bundle(s), {s['pages']} page(s)" + (f", {s['sheets']} sheet(s)" if s["sheets"] else "")
-          + (f"; {s['warnings']} warning(s)" if s["warnings"] else ""), file=stream)
+          + (f"; {s['warnings']} warning(s)" if s["warnings"] else ""), file=stream or sys.stdout)

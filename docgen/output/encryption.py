@@ -15,16 +15,11 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.constants import UserAccessPermissions as Perm
-
 from docgen.errors import BatchError
 from docgen.output.files import reason
 
 # AES-256 (PDF 2.0) uses at most 127 bytes of the UTF-8 password; a longer one would be cut silently
 MAX_PASSWORD_BYTES = 127
-# What the user password allows: printing (also at full quality) and reading for accessibility
-PERMISSIONS = Perm.all() & ~(Perm.MODIFY | Perm.EXTRACT | Perm.ADD_OR_MODIFY | Perm.FILL_FORM_FIELDS | Perm.ASSEMBLE_DOC)
 # scrypt cost (RFC 7914's interactive setting: about 16 MB and 50 ms), stored with each check
 _SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
 
@@ -84,9 +79,15 @@ def encrypt_pdf(data: bytes, password: str) -> bytes:
     """The PDF encrypted with AES-256: opening needs the password, which allows printing only;
     the owner password is random and forgotten. The IVs are random, so encrypted output differs
     from run to run."""
+    from pypdf import PdfReader, PdfWriter       # only encrypted runs need it: keep it out of every start
+    from pypdf.constants import UserAccessPermissions as Perm
+
+    # what the user password allows: printing (also at full quality) and reading for accessibility
+    permissions = Perm.all() & ~(Perm.MODIFY | Perm.EXTRACT | Perm.ADD_OR_MODIFY | Perm.FILL_FORM_FIELDS
+                                 | Perm.ASSEMBLE_DOC)
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
     writer.encrypt(user_password=password, owner_password=secrets.token_urlsafe(32), algorithm="AES-256",
-                   permissions_flag=PERMISSIONS)
+                   permissions_flag=permissions)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -16,9 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
-
 from docgen.errors import OutputError
 from docgen.layout.loader import profile_file
 from docgen.layout.profile import Profile
@@ -149,6 +146,9 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 def is_docgen_pdf(path: Path) -> bool:
     """Whether `path` is a PDF docgen wrote (its Creator says so), by reading its trailer only."""
+    from pypdf import PdfReader         # only a rejected reissue needs it: keep it out of every start
+    from pypdf.errors import PyPdfError
+
     try:
         with path.open("rb") as fh:
             if fh.read(5) != b"%PDF-":

@@ -21,6 +21,7 @@ from docgen.output.files import (
     remove_earlier_output,
     writing,
 )
+from docgen.output.pagedict import KindCanvas
 from docgen.pipeline import Job, Outcome
 from docgen.render.page import PageDrawer
 from docgen.validate.problems import Problem
@@ -45,7 +46,7 @@ def new_canvas(target: Path | str | IO[bytes], job: Job, size_mm: tuple[float, f
     unless `size_mm` says otherwise (a sheet the cards are imposed on)."""
     w, h = size_mm or job.layout.model.size_mm
     # The initial font is ours, so the file names no unembedded Helvetica that a preflight would flag.
-    c = Canvas(target if hasattr(target, "write") else str(target), pagesize=(w * MM, h * MM), invariant=1,
+    c = KindCanvas(target if hasattr(target, "write") else str(target), pagesize=(w * MM, h * MM), invariant=1,
                pageCompression=1, initialFontName=job.fonts.chain("gothic").name)
     c.setTitle(job.layout.model.description)
     c.setCreator("docgen")

@@ -23,10 +23,13 @@ class Spool:
         self.directory = directory
         self._fh = tempfile.TemporaryFile(dir=directory, prefix=SPOOL_PREFIX)
         self._end = 0
+        self._at_end = True         # records are added in one run: seek (which flushes) only after a read
 
     def add(self, row: int, values: dict[str, Any]) -> tuple[int, int]:
         data = pickle.dumps((row, values), protocol=pickle.HIGHEST_PROTOCOL)
-        self._fh.seek(self._end)
+        if not self._at_end:
+            self._fh.seek(self._end)
+            self._at_end = True
         try:
             self._fh.write(data)
         except OSError as exc:
@@ -37,6 +40,7 @@ class Spool:
         return where
 
     def read(self, where: tuple[int, int]) -> Entry:
+        self._at_end = False
         self._fh.seek(where[0])
         return pickle.loads(self._fh.read(where[1]))
 

@@ -1,0 +1,78 @@
+"""What one record costs inside a worker: CPU per record of rendering a bundle, and where it goes.
+
+Generates records as bench_batch.py does, checks them, then renders the same bundle several times
+in this process (no process start, no checking pass, no files) and prints the CPU time per
+record (best of the runs) and the PDF bytes per record. `--profile` prints a pyinstrument tree of
+two more runs (pip install pyinstrument), or cProfile's top functions without it. See
+benchmarks/README.md.
+
+    .venv/bin/python benchmarks/bench_bundle.py --layout kenpo-card
+    .venv/bin/python benchmarks/bench_bundle.py --layout kenpo-card --profile
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_batch import generate  # noqa: E402
+
+from docgen.output.bundle import BundleTask, JobSpec, job_for, render_bundle  # noqa: E402
+from docgen.records import read_records  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--layout", default="kenpo-card")
+    ap.add_argument("--records", type=int, default=1000, help="records in the bundle")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--sheet", action="store_true", help="impose the cards on A4 sheets")
+    ap.add_argument("--profile", action="store_true")
+    args = ap.parse_args()
+    spec = JobSpec(args.layout)
+    job = job_for(spec)
+    with tempfile.TemporaryDirectory() as tmp:
+        data = generate(args.layout, args.records, Path(tmp) / "records.csv")
+        records = tuple((src.row, values) for src, values, problems in job.check(read_records(data)) if not problems)
+    task = BundleTask(spec, "BENCH", 1, 1, records, sheet=args.sheet)
+    render_bundle(task)                 # every font and form loaded once, as in a worker
+    gc.collect()
+    gc.freeze()                         # as the process pool's workers have it
+    times = []
+    for _ in range(args.runs):
+        start = time.process_time()
+        result = render_bundle(task)
+        times.append(time.process_time() - start)
+    n = len(records)
+    print(f"{args.layout}{' --sheet' if args.sheet else ''}: {min(times) / n * 1e3:.3f} ms CPU a record "
+          f"(best of {args.runs}, bundle of {n}), {len(result.pdf) / n:.0f} bytes a record")
+    if args.profile:
+        _profile(task)
+
+
+def _profile(task: BundleTask) -> None:
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.runcall(lambda: [render_bundle(task) for _ in range(2)])
+        pstats.Stats(profile).sort_stats("tottime").print_stats(30)
+        return
+    profiler = Profiler(interval=0.0002)
+    profiler.start()
+    for _ in range(2):
+        render_bundle(task)
+    profiler.stop()
+    print(profiler.output_text(unicode=True, color=False))
+
+
+if __name__ == "__main__":
+    main()
