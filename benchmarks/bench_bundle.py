@@ -38,7 +38,8 @@ def main() -> None:
     job = job_for(spec)
     with tempfile.TemporaryDirectory() as tmp:
         data = generate(args.layout, args.records, Path(tmp) / "records.csv")
-        records = tuple((src.row, values) for src, values, problems in job.check(read_records(data)) if not problems)
+        records = tuple((src.row, values) for src, values, problems in job.validate(read_records(data, fields=job.fields))
+                        if not problems)
     task = BundleTask(spec, "BENCH", 1, 1, records, sheet=args.sheet)
     render_bundle(task)                 # every font and form loaded once, as in a worker
     gc.collect()

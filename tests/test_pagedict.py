@@ -34,7 +34,7 @@ def test_a_document_is_byte_for_byte_reportlabs(layout, data, tmp_path, monkeypa
 
     def make() -> bytes:
         out = tmp_path / "out.pdf"
-        write_pdf(job, list(job.prepare(read_records(SAMPLES / data))), out)
+        write_pdf(job, list(job.outcomes(read_records(SAMPLES / data, fields=job.fields))), out)
         return out.read_bytes()
 
     ours, theirs = _both(monkeypatch, make)
@@ -47,7 +47,7 @@ def test_a_bundle_is_byte_for_byte_reportlabs(options, monkeypatch):
     """Bundles carry control marks (DataMatrix), imposed sheets with crop marks, separator pages."""
     spec = JobSpec("kenpo-card")
     job = job_for(spec)
-    records = tuple((src.row, values) for src, values, problems in job.check(read_records(SAMPLES / "kenpo.csv"))
+    records = tuple((src.row, values) for src, values, problems in job.validate(read_records(SAMPLES / "kenpo.csv", fields=job.fields))
                     if not problems)
     task = BundleTask(spec, "TEST", 1, 1, records, **options)
     ours, theirs = _both(monkeypatch, lambda: render_bundle(task).pdf)
