@@ -21,10 +21,10 @@ import pypdfium2 as pdfium
 import pytest
 import yaml
 from PIL import Image
-from test_serve import CHROMIUM, CHROMIUM_ARGS, git, wait_until
+from test_serve import CHROMIUM, CHROMIUM_ARGS, copy_project, wait_until
 
 from docgen.api import render_pdf
-from docgen.paths import LAYOUTS, PROFILES, SAMPLES
+from docgen.paths import LAYOUTS, SAMPLES
 from docgen.preview.server import PreviewApp, make_server
 from docgen.preview.snapshot import RecordFile
 from docgen.preview.yaml_edit import YamlFile, delete_item, set_keys
@@ -40,13 +40,7 @@ class Project:
 
     def __init__(self, root: Path, read_only: bool = False) -> None:
         self.root = root
-        shutil.copytree(LAYOUTS, root / "layouts")
-        shutil.copytree(PROFILES, root / "profiles")
-        shutil.copy(SAMPLES / "kokuho.csv", root / "kokuho.csv")
-        if shutil.which("git"):
-            git(root, "init", "-q")
-            git(root, "add", ".")
-            git(root, "commit", "-q", "-m", "as committed")
+        copy_project(root)
         self.layout = root / "layouts" / "kokuho-card.yaml"
         self.part = root / "layouts" / "parts" / "organ-donation.yaml"
         self.original = self.layout.read_text(encoding="utf-8")

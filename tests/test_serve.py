@@ -69,8 +69,9 @@ def git(cwd: Path, *args: str) -> None:
                    cwd=cwd, check=True, capture_output=True)
 
 
-def _serve(root: Path) -> Iterator[Served]:
-    """A server on a copied layouts tree (committed in its own git repository), data and profile copied too."""
+def copy_project(root: Path) -> None:
+    """The built-in layouts and profiles and the kokuho sample copied into `root`, committed in its
+    own git repository (when git is installed), as a designer's working folder would be."""
     shutil.copytree(LAYOUTS, root / "layouts")
     shutil.copytree(PROFILES, root / "profiles")
     shutil.copy(SAMPLES / "kokuho.csv", root / "kokuho.csv")
@@ -78,6 +79,11 @@ def _serve(root: Path) -> Iterator[Served]:
         git(root, "init", "-q")
         git(root, "add", ".")
         git(root, "commit", "-q", "-m", "as committed")
+
+
+def _serve(root: Path) -> Iterator[Served]:
+    """A server on a copied layouts tree (committed in its own git repository), data and profile copied too."""
+    copy_project(root)
     app = PreviewApp(root / "layouts" / "kokuho-card.yaml", RecordFile(root / "kokuho.csv"),
                      profile=str(root / "profiles" / "kasou-city-kokuho.yaml"), dpi=100)
     s = Served(root, app)

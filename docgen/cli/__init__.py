@@ -216,7 +216,10 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_samples(args: argparse.Namespace) -> int:
     """The main job on the bundled samples: a PDF and a PNG preview per sample file."""
-    from docgen.preview.raster import rasterise, side_by_side     # pypdfium2: not at every start
+    from docgen.preview.raster import (  # pypdfium2: not at every start
+        rasterise,
+        side_by_side,
+    )
     from docgen.preview.snapshot import sample_list
 
     out: Path = args.out
@@ -252,18 +255,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="docgen", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("layouts", help="list the layouts on the search path: yours, then the built-in ones")
-    _search_option(p)
-    p.set_defaults(func=cmd_layouts)
-    p = sub.add_parser("parts", help="list the parts on the search path (include them by name, or docgen:NAME)")
-    _search_option(p)
-    p.set_defaults(func=cmd_parts)
-    p = sub.add_parser("profiles", help="list the insurer profiles on the search path")
-    _search_option(p)
-    p.set_defaults(func=cmd_profiles)
-    p = sub.add_parser("schemes", help="list the schemes (国保, 健康保険, ...) on the search path")
-    _search_option(p)
-    p.set_defaults(func=cmd_schemes)
+    for name, func, what in (("layouts", cmd_layouts, "the layouts on the search path: yours, then the built-in ones"),
+                             ("parts", cmd_parts, "the parts on the search path (include them by name, or docgen:NAME)"),
+                             ("profiles", cmd_profiles, "the insurer profiles on the search path"),
+                             ("schemes", cmd_schemes, "the schemes (国保, 健康保険, ...) on the search path")):
+        p = sub.add_parser(name, help="list " + what)
+        _search_option(p)
+        p.set_defaults(func=func)
 
     p = sub.add_parser("render", help="render every record of DATA with LAYOUT into one PDF")
     p.add_argument("layout")
