@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,7 +25,7 @@ import pytest
 from docgen import cli
 from docgen.api import check
 from docgen.elements import MM
-from docgen.paths import SAMPLES
+from docgen.paths import PROFILES, SAMPLES
 
 KOKUHO = SAMPLES / "kokuho.csv"
 KOKUHO_BAD = SAMPLES / "kokuho-bad.csv"
@@ -340,3 +341,27 @@ def test_dask_executor_gives_the_local_bytes(tmp_path: Path, capsys: pytest.Capt
                      "--scheduler", cluster.scheduler_address)[0] == 0
     assert bundle_bytes(on_dask) == bundle_bytes(local) and len(bundle_bytes(local)) == 6
     assert (on_dask / "manifest.csv").read_bytes() == (local / "manifest.csv").read_bytes()
+
+
+def test_the_batch_id_follows_the_seals_bytes_not_where_it_is_installed(tmp_path: Path,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """The default batch id (printed in every control mark) is a fingerprint of what decides the
+    output: a copy of the same profile and seal in another folder names the same batch, and a
+    changed seal image is another batch (so --resume cannot mix bundles with two seals)."""
+    def batch_id(profile: Path, out: str) -> str:
+        code, _ = batch(capsys, "kokuho-card", KOKUHO, tmp_path / out, "--profile", str(profile))
+        assert code == 0
+        return json.loads((tmp_path / out / "summary.json").read_text(encoding="utf-8"))["batch"]
+
+    copies = []
+    for where in ("a", "b"):
+        folder = tmp_path / where / "profiles"
+        (folder / "seals").mkdir(parents=True)
+        shutil.copy(PROFILES / "kasou-city-kokuho.yaml", folder)
+        shutil.copy(PROFILES / "seals" / "kasou-city.png", folder / "seals")
+        copies.append(folder / "kasou-city-kokuho.yaml")
+    first, second = batch_id(copies[0], "out-a"), batch_id(copies[1], "out-b")
+    assert first == second
+    seal = copies[1].parent / "seals" / "kasou-city.png"
+    seal.write_bytes(seal.read_bytes() + b"\0")          # still the same picture, other bytes
+    assert batch_id(copies[1], "out-c") != first

@@ -38,6 +38,7 @@ from docgen.output.manifest import (
     bundle_name,
     problem_dict,
     sha256_bytes,
+    sha256_file,
     write_manifest,
     write_problems,
     write_summary,
@@ -93,7 +94,8 @@ class Plan:
 
 
 def _fingerprint(opts: BatchOptions, job: Job) -> str:
-    """What decides the output: the input's bytes, the layout, the profile, the scheme and the options."""
+    """What decides the output: the input's bytes, the layout, the profile, the scheme, the bytes of
+    the images and fonts they use, and the options."""
     h = hashlib.sha256()
     for path in (opts.data, opts.mapping):
         if path is not None:
@@ -105,8 +107,14 @@ def _fingerprint(opts: BatchOptions, job: Job) -> str:
     for page in job.layout.pages:
         for el in page.elements:
             h.update(el.model_dump_json().encode())
-    h.update(job.profile.model_dump_json().encode())
+    # the profile's own values, its seal by content: the same input names the same batch wherever
+    # docgen and the profile are installed, and a changed seal image is a changed run
+    h.update(job.profile.model_dump_json(exclude={"seal"}).encode())
     h.update(job.layout.scheme.spec.model_dump_json().encode())
+    images = [job.profile.seal] if job.profile.seal else []
+    images += [f for page in job.layout.pages for el in page.elements for f in el.files()]
+    for path in (*images, *job.fonts.config.files.values()):
+        h.update(sha256_file(Path(path)).encode())
     h.update(json.dumps([opts.encoding, str(opts.renewal), opts.record_id, opts.order,
                          opts.bundle_size, opts.separator, opts.sheet, opts.start_slot, bool(opts.password),
                          opts.batch_id]).encode())
