@@ -47,6 +47,12 @@ class OutputError(DocgenError):
     """An output path docgen refuses to write: it is an input, a folder, or holds foreign files."""
 
 
+class Interrupted(DocgenError):
+    """Ctrl-C (SIGINT) stopped a command; the message says what was kept and how to go on."""
+
+    exit_code = 130
+
+
 class BatchError(DocgenError, RuntimeError):
     """A bulk run cannot start or go on (bad options, a resume that does not match); says why."""
 

@@ -365,3 +365,24 @@ def test_the_batch_id_follows_the_seals_bytes_not_where_it_is_installed(tmp_path
     seal = copies[1].parent / "seals" / "kasou-city.png"
     seal.write_bytes(seal.read_bytes() + b"\0")          # still the same picture, other bytes
     assert batch_id(copies[1], "out-c") != first
+
+
+def test_ctrl_c_keeps_the_finished_bundles_and_says_how_to_finish(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    data = kokuho_records(tmp_path / "k.csv", 400)
+    out = tmp_path / "stopped"
+    options = ["--bundle-size", "10", "--workers", "1"]
+    proc = subprocess.Popen([sys.executable, "-m", "docgen.cli", "batch", "kokuho-card", str(data), "-o", str(out),
+                             *options], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (out / "journal" / "bundle-00001.json").exists():
+        assert proc.poll() is None and time.monotonic() < deadline, "no bundle before the run ended"
+        time.sleep(0.002)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines()[-1] == (f"docgen: interrupted: the bundles finished so far are kept in {out}; "
+                                            "run the same command with --resume to finish")
+    assert "Traceback" not in err
+    assert batch(capsys, "kokuho-card", data, out, *options, "--resume")[0] == 0
+    assert sorted(e["row"] for e in manifest(out)) == list(range(1, 401))
