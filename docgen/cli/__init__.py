@@ -216,6 +216,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_samples(args: argparse.Namespace) -> int:
     """The main job on the bundled samples: a PDF and a PNG preview per sample file."""
+    from docgen.output.files import save_png
     from docgen.preview.raster import (  # pypdfium2: not at every start
         rasterise,
         side_by_side,
@@ -246,7 +247,7 @@ def cmd_samples(args: argparse.Namespace) -> int:
             n = len(load_layout(layout).pages)
             pages = rasterise(pdf, 200)[:n]
             png = pdf.with_suffix(".png")
-            side_by_side(pages).save(png)
+            save_png(side_by_side(pages), png)
             print(f"{png}: first record, {n} page(s)")
     return status
 

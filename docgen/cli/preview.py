@@ -13,14 +13,13 @@ from typing import TYPE_CHECKING, Callable
 
 from docgen.cli.status import EXIT_CHANGED, EXIT_ERROR, EXIT_REJECTED
 from docgen.layout.loader import ResolvedLayout, load_layout
-from docgen.output.files import Inputs, atomic_file, check_target, writing
+from docgen.output.files import Inputs, check_target, save_png
 from docgen.pipeline import Job, open_job
 from docgen.records import SourceRecord
 
 # The rasteriser (pypdfium2), the diff and the web server are imported by the commands that use
 # them, not at every start: a counter reissue (`docgen render --id`) needs none of them.
 if TYPE_CHECKING:
-    from PIL import Image
 
     from docgen.preview.snapshot import RecordFile
 
@@ -47,12 +46,6 @@ def _job_and_record(args: argparse.Namespace, **reads: Path | None) -> tuple[Job
     return job, pick_record(job, records, record_id=args.record_id)
 
 
-def _save(image: Image.Image, out: Path) -> None:
-    """The PNG written whole or not at all (the option's type has checked the name ends in .png)."""
-    with atomic_file(out) as tmp, writing(out):
-        image.save(tmp, format="PNG")
-
-
 def _shown(src: SourceRecord) -> str:
     rid = src.fields.get("record_id")
     return f"{src.where}" + (f" [{rid}]" if rid else "")
@@ -70,7 +63,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
     job, src = _job_and_record(args)
     shot = snapshot(job, src, args.dpi)
-    _save(shot.sheet(args.page, args.boxes), args.output)
+    save_png(shot.sheet(args.page, args.boxes), args.output)
     if args.boxes:
         print("\n".join(shot.notes(args.page)))
     for p in shot.problems:
@@ -86,7 +79,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     job, src = _job_and_record(args, layout_compared_against=against if against.is_file() else None)
     before = open_job(load_against(args.against, job.layout), args.profile, args.renewal)
     result = diff_layouts(before, job, src, args.page, args.dpi, args.against)
-    _save(result.sheet, args.output)
+    save_png(result.sheet, args.output)
     for line in result.lines():
         print(line)
     verdict = f"{len(result.changes)} element change(s)" if result.changed else "no changes"

@@ -14,7 +14,7 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from docgen.errors import OutputError
 from docgen.layout.loader import profile_file
@@ -137,6 +137,12 @@ def atomic_file(path: Path) -> Iterator[Path]:
                 os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def save_png(image: Any, path: Path) -> None:
+    """A PIL image written as a PNG whole or not at all (previews, diffs, the samples' pictures)."""
+    with atomic_file(path) as tmp, writing(path):
+        image.save(tmp, format="PNG")
 
 
 def atomic_write(path: Path, data: bytes) -> None:
