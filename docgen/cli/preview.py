@@ -20,7 +20,6 @@ from docgen.records import SourceRecord
 # The rasteriser (pypdfium2), the diff and the web server are imported by the commands that use
 # them, not at every start: a counter reissue (`docgen render --id`) needs none of them.
 if TYPE_CHECKING:
-
     from docgen.preview.snapshot import RecordFile
 
 MAX_DPI = 1200       # an A4 page at 1200 dpi is 140 megapixels already
