@@ -82,6 +82,8 @@ def test_an_image_file_is_checked_on_load(tmp_path: Path) -> None:
     ({"type": "qr", "id": "qr", "x": 70, "y": 40, "size": 16, "payload": "{record_id}"},
      "partly off the page: bottom edge at 56 beyond the page height 54 mm"),
     ({"type": "customer_barcode", "id": "bars", "x": 10, "y": 2}, "partly off the page: right edge at 93.8 beyond the page width 86 mm"),
+    # a cut line's label sits above its top edge: at y 1 the label would be cut off the sheet
+    ({"type": "cutline", "id": "slip", "x": 2, "y": 1, "w": 80, "h": 50}, "partly off the page: top edge at y -2.43986 mm"),
 ])
 def test_an_element_off_the_page_fails_on_load(tmp_path: Path, element: dict, problem: str) -> None:
     message = load_error(layout(tmp_path, [element]))

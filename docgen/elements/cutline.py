@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Literal, Mapping
 from pydantic import Field
 from reportlab.pdfgen.canvas import Canvas
 
-from docgen.elements.base import Boxed, ElementKind, Fitting
+from docgen.elements.base import BBox, Boxed, ElementKind, Fitting
 from docgen.elements.context import MM, DrawContext, PrepareContext
 from docgen.elements.text_style import TextStyle, draw_lines, prepare_text, text_fitting
 from docgen.elements.textfit import FittedText
@@ -37,6 +37,12 @@ class CutLineElement(Boxed, TextStyle):
     dash: list[float] = Field(default_factory=lambda: [3.0, 2.0], description="dash pattern in points")
 
     content_keys: ClassVar[tuple[str, ...]] = ("text",)
+
+    def bbox(self) -> BBox:
+        """What the element prints: the cut-out box and the label above its top edge (which must be
+        on the page too, and is what a designer sees and moves)."""
+        _, label_top, _, _ = label_box(self)
+        return (self.x, min(self.y, label_top), self.x + self.w, self.y + self.h)
 
 
 def label_box(el: CutLineElement) -> tuple[float, float, float, float]:
