@@ -224,3 +224,17 @@ def test_a_reader_that_stops_early_is_not_an_error_message() -> None:
                           executable="/bin/bash", capture_output=True, text=True, timeout=60)
     assert proc.stderr == ""
     assert proc.returncode in (0, 1)
+
+
+def test_preview_names_the_record_by_a_valid_id_only(capsys, tmp_path):
+    """A 管理番号 column that holds something else (a name, mis-mapped) is never printed: the
+    preview says which row it showed, as every other message does."""
+    rows = KOKUHO.read_text(encoding="utf-8").splitlines()
+    header, first = rows[0], rows[1].split(",")
+    first[0] = "見本　秘密"                       # not a 管理番号: fails its own rule
+    data = tmp_path / "k.csv"
+    data.write_text(header + "\n" + ",".join(first) + "\n", encoding="utf-8")
+    code = cli.main(["preview", "kokuho-card", str(data), "-o", str(tmp_path / "p.png"), "--dpi", "50"])
+    out, err = capsys.readouterr()
+    assert "row 1" in out and "秘密" not in out + err, out + err
+    assert code == 3

@@ -24,7 +24,9 @@ from PIL import Image
 from test_serve import CHROMIUM, CHROMIUM_ARGS, copy_project, wait_until
 
 from docgen.api import render_pdf
+from docgen.errors import OutputError
 from docgen.paths import LAYOUTS, SAMPLES
+from docgen.preview import designer as designer_module
 from docgen.preview.server import PreviewApp, make_server
 from docgen.preview.snapshot import RecordFile
 from docgen.preview.yaml_edit import YamlFile, delete_item, set_keys
@@ -563,3 +565,14 @@ def test_a_comment_above_a_deleted_last_element_is_not_lost(tmp_path: Path) -> N
     doc = YamlFile(path)
     set_keys(doc.node(["elements", 0]), {"when": {"field": "sex", "present": True}, "fit.min_size": 5}, ["type", "when", "x"])
     assert doc.text().splitlines()[1] == "  - {type: box, when: {field: sex, present: true}, x: 0, y: 0, w: 1, h: 1, fit: {min_size: 5}}"
+
+
+def test_a_save_that_fails_says_why_and_leaves_the_file(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk or a read-only folder while saving: the page gets the writer's own message
+    (which file, why), not an "internal error", and the layout file is as it was."""
+    def full(path: Path, text: str) -> None:
+        raise OutputError(f"{path}: could not be written (no space left on the device); the partial file was removed")
+    monkeypatch.setattr(designer_module, "write_atomic", full)
+    code, text = project.post(_set(project))
+    assert "could not be written (no space left on the device)" in text and "internal error" not in text, (code, text)
+    assert project.layout.read_text(encoding="utf-8") == project.original

@@ -45,8 +45,10 @@ def _job_and_record(args: argparse.Namespace, **reads: Path | None) -> tuple[Job
     return job, pick_record(job, records, record_id=args.record_id)
 
 
-def _shown(src: SourceRecord) -> str:
-    rid = src.fields.get("record_id")
+def _shown(job: Job, src: SourceRecord) -> str:
+    """Which record is shown: its row, and its 管理番号 only when it passes its own rules (a
+    mis-mapped column could otherwise print a name), as in every other message."""
+    rid = job.validate_one(src)[0].get("record_id")
     return f"{src.where}" + (f" [{rid}]" if rid else "")
 
 
@@ -67,7 +69,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
         print("\n".join(shot.notes(args.page)))
     for p in shot.problems:
         print(f"rejected: {p}", file=sys.stderr)
-    print(f"{args.output}: {_shown(src)}, page(s) {args.page} at {args.dpi} dpi")
+    print(f"{args.output}: {_shown(job, src)}, page(s) {args.page} at {args.dpi} dpi")
     return _off_page(job.layout) or (EXIT_REJECTED if shot.problems else 0)
 
 
@@ -82,7 +84,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     for line in result.lines():
         print(line)
     verdict = f"{len(result.changes)} element change(s)" if result.changed else "no changes"
-    print(f"{args.output}: {verdict} against {args.against}, rendered with {_shown(src)}")
+    print(f"{args.output}: {verdict} against {args.against}, rendered with {_shown(job, src)}")
     return _off_page(job.layout) or (EXIT_CHANGED if result.changed else 0)
 
 

@@ -29,7 +29,7 @@ from urllib.parse import parse_qs
 import yaml
 from PIL import Image
 
-from docgen.errors import BadEditRequest, EditRefused, LayoutError
+from docgen.errors import BadEditRequest, DocgenError, EditRefused, LayoutError
 from docgen.layout.loader import ResolvedLayout, layout_file, load_layout, profile_file
 from docgen.layout.search import resolve
 from docgen.paths import FONTS
@@ -50,6 +50,7 @@ from docgen.preview.snapshot import (
     snapshot,
 )
 from docgen.records import RecordFileError
+from docgen.yamlfile import load_yaml
 
 STATIC = resources.files("docgen.preview") / "static"
 # (file under static/, content type) per route: the only files the server ever reads for a URL
@@ -65,7 +66,7 @@ HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
 }
-EXPECTED_ERRORS = (LayoutError, RecordFileError, ValueError, OSError)
+EXPECTED_ERRORS = (DocgenError, ValueError, OSError)    # what a user can cause: shown on the page
 MAX_CHECKED = 5000      # records tried against every edit; a larger file is checked in part (the page says so)
 
 
@@ -89,12 +90,18 @@ class PreviewApp:
         self.record_id = record_id                # the record the page starts with (--id)
         self.lock = threading.Lock()      # one request computes at a time: PDFium is not thread-safe
         self.designer = Designer(self.layout_file, read_only)
+        self._walk: tuple[list[tuple[str, int, int]], list[Path]] | None = None    # see _watched
         # the files as the session found them: what "no longer fits" compares with outside git
         self.started = {f: f.read_bytes() for f in self._watched() if f.is_file()}
         self._rejects: dict[str, tuple[str, dict[int, list[str]]]] = {}
 
     def _watched(self) -> list[Path]:
-        """The files whose saving should refresh the page: the layout, its parts and scheme, the profile, the data."""
+        """The files whose saving should refresh the page: the layout, its parts and scheme, the profile, the data.
+
+        Finding them reads the layout's YAML files; the page asks twice a second, so the last
+        answer is kept while none of those files has changed (a stat each, no parsing)."""
+        if self._walk is not None and [_stamp(f) for f in self._walk[1]] == self._walk[0]:
+            return self._walk[1]
         files, profile = watched_files(self.layout_file)
         ref, naming_file = (self.profile, None) if self.profile else (profile, self.layout_file)
         if ref:
@@ -104,17 +111,15 @@ class PreviewApp:
                 pass        # the render shows it; the layout is watched, so fixing the name brings the image back
         if self.records:
             files.add(self.records.path.resolve())
-        return sorted(files)
+        found = sorted(files)
+        self._walk = ([_stamp(f) for f in found], found)
+        return found
 
     def version(self) -> str:
         """A fingerprint of the watched files' times and sizes: it changes when one is saved."""
         h = hashlib.sha1()
-        for f in self._watched():
-            try:
-                st = f.stat()
-                h.update(f"{f}\0{st.st_mtime_ns}\0{st.st_size}\n".encode())
-            except OSError:
-                h.update(f"{f}\0missing\n".encode())
+        for stamp in (_stamp(f) for f in self._watched()):
+            h.update(f"{stamp}\n".encode())
         return h.hexdigest()[:16]
 
     def _open(self) -> tuple[Job, RecordFile]:
@@ -226,6 +231,15 @@ class PreviewApp:
             "{{read_only}}", "true" if self.designer.read_only else "false").encode("utf-8")
 
 
+def _stamp(f: Path) -> tuple[str, int, int]:
+    """A file's name, modification time and size ((-1, -1) when it is missing): what saving it changes."""
+    try:
+        st = f.stat()
+    except OSError:
+        return (str(f), -1, -1)
+    return (str(f), st.st_mtime_ns, st.st_size)
+
+
 def watched_files(layout: Path) -> tuple[set[Path], str | None]:
     """The layout file, every part it includes and its scheme file, found by the loader's reference
     rule but read as plain YAML, so a layout that does not validate is still followed; and the
@@ -238,7 +252,7 @@ def watched_files(layout: Path) -> tuple[set[Path], str | None]:
             continue
         files.add(path)
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = load_yaml(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue
         if path == layout and isinstance(data, dict) and isinstance(data.get("profile"), str):
