@@ -279,9 +279,9 @@ class Designer:
     def page_groups(self, layout: ResolvedLayout, pi: int) -> list[dict[str, Any]]:
         """The includes written in the page (each moves its part's elements as one block)."""
         raw = layout.model.pages[pi].elements
-        return [{"name": name, "at": {"x": el.x, "y": el.y}, "part": el.part,
-                 "locked": self.locked(Origin(layout.source, ("pages", pi, "elements", i)))}
-                for i, (el, name) in enumerate(zip(raw, element_names(raw))) if getattr(el, "type", None) == "include"]
+        return [{"name": name, "at": {"x": raw[path[-1]].x, "y": raw[path[-1]].y}, "part": raw[path[-1]].part,
+                 "locked": self.locked(Origin(layout.source, path))}
+                for path, name in self._includes(layout, pi).items()]
 
     def _includes(self, layout: ResolvedLayout, pi: int) -> dict[tuple[str | int, ...], str]:
         """The includes written in the layout's page, by place, with their names."""
@@ -395,8 +395,8 @@ class Designer:
         if why:
             raise EditRefused(f"{target.name} is locked: {why}")
         file = target.origin.file.resolve()
-        doc = YamlFile(file)
         before = file.read_bytes()
+        doc = YamlFile(file, before.decode("utf-8"))      # the undo copy and the edit from one read
         edit(doc)
         after = doc.text().encode("utf-8")
         if after == before:

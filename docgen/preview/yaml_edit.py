@@ -120,12 +120,6 @@ class YamlFile:
             out = out.replace("\n", "\r\n")
         return (BOM if self.bom else "") + out
 
-    def save(self) -> str:
-        """Write the changed text in place of the file, whole or not at all; returns it."""
-        text = self.text()
-        write_atomic(self.path, text)
-        return text
-
 
 def splice(original: str, base: str, new: str) -> str:
     """Apply the line changes base → new to `original` (base is original as ruamel writes it).
