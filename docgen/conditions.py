@@ -60,9 +60,9 @@ Condition = Annotated[
                   custom_error_message="a condition needs one of the keys field, all, any, not"),
 ]
 
-AllOf.model_rebuild()
-AnyOf.model_rebuild()
-NotOf.model_rebuild()
+
+
+
 
 
 def both(a: Condition | None, b: Condition | None) -> Condition | None:

@@ -64,7 +64,7 @@ class FieldSpec(BaseModel):
     """A field as YAML declares it (a new field) or tightens it (a known field: only the keys given
     change)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     label: str | None = None
     kind: Kind | None = None

@@ -18,8 +18,10 @@ import pickle
 import stat
 import sys
 import tempfile
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 _MAGIC = b"docgen-cache\n"
 _DIGEST = hashlib.sha256().digest_size
@@ -94,3 +96,24 @@ def write(entry: Path, value: Any) -> None:
 def framed(payload: bytes) -> bytes:
     """An entry's bytes: a pickled payload behind the marker and the payload's checksum."""
     return _MAGIC + hashlib.sha256(payload).digest() + payload
+
+
+_traces: ContextVar[tuple[list[Any], ...]] = ContextVar("docgen_usercache_traces", default=())
+
+
+@contextmanager
+def traced() -> Iterator[list[Any]]:
+    """Collect what is `note`d while the block runs (in this thread or task): the inputs of
+    something about to be stored, however deep the code that reads them. Traces nest."""
+    found: list[Any] = []
+    token = _traces.set((*_traces.get(), found))
+    try:
+        yield found
+    finally:
+        _traces.reset(token)
+
+
+def note(item: Any) -> None:
+    """Tell every trace running that item (a file read, a reference resolved) went into what it makes."""
+    for found in _traces.get():
+        found.append(item)

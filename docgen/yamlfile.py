@@ -48,7 +48,7 @@ def parse_yaml(text: bytes, path: Path, error: type[Exception], what: str = "fil
 class Strict(BaseModel):
     """A model of YAML data: an unknown key is an error (so a typo fails on load), values are frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 @dataclass(frozen=True)
