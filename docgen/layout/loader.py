@@ -198,6 +198,8 @@ def _load_profile(path: Path) -> Profile:
         known = Names(fields, scheme)
         require_known_names(placeholders(profile.qr_payload), f"{path}: qr_payload", known)
         require_valid_templates([profile.qr_payload], f"{path}: qr_payload", fields)
+    if profile.seal:
+        note(profile.seal)      # checked on load
     return profile
 
 
@@ -229,8 +231,8 @@ def load_profile(ref: str | Path, naming_file: Path | None = None) -> Profile:
     if not path.is_file():
         raise LayoutError(f"profile file not found: {path}")
     profile = _load_profile_cached(path.resolve(), path.stat().st_mtime_ns)
-    # what it was loaded from, also when it was loaded before in this process: a layout kept
-    # between runs that asked for it depends on them (docgen.layout.stored)
+    # what it was loaded from, also when this process loaded it before: a layout kept between
+    # runs that asked for it depends on them too (docgen.layout.stored)
     profile_scheme_file(profile)
     if profile.seal:
         note(profile.seal)
