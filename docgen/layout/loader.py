@@ -86,6 +86,7 @@ def load_layout(name_or_path: str | Path, *, read: Reader = read_file,
     Read from files (not a git revision), it is kept between runs (docgen.layout.stored).
     """
     path = layout_file(name_or_path)
+    complete_models()
     if read is not read_file:
         return _load_layout(path, read, allow_off_page)
     return kept("layout", path.resolve(), f"off-page {allow_off_page}",
@@ -93,7 +94,6 @@ def load_layout(name_or_path: str | Path, *, read: Reader = read_file,
 
 
 def _load_layout(path: Path, read: Reader, allow_off_page: bool) -> ResolvedLayout:
-    complete_models()
     model: Layout = validate_file(Layout, read_yaml(path, read), path)
     try:
         scheme = load_scheme(model.scheme, path)
