@@ -31,9 +31,11 @@ def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
-def _entries(home: Path) -> list[Path]:
+def _entries(home: Path, prefix: str = "") -> list[Path]:
+    """The parses kept (named by the font's SHA-256); with prefix "file-", the digests known by file."""
     folder = home / "docgen" / "fonts"
-    return sorted(folder.iterdir()) if folder.is_dir() else []
+    found = sorted(folder.iterdir()) if folder.is_dir() else []
+    return [e for e in found if e.name.startswith(prefix) and (prefix or not e.name.startswith("file-"))]
 
 
 def _same_face(face: TTFontFace, path: Path) -> None:
@@ -71,6 +73,55 @@ def test_cold_then_warm_gives_reportlabs_own_parse(cache_home, monkeypatch):
         _no_parsing(patch)
         warm = parsed_font(GOTHIC).face
     _same_face(warm, GOTHIC)
+
+
+def _count_hashing(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    sizes: list[int] = []
+    original = font_cache.content_digest
+
+    def counted(data: bytes) -> str:
+        sizes.append(len(data))
+        return original(data)
+    monkeypatch.setattr(font_cache, "content_digest", counted)
+    return sizes
+
+
+def test_a_font_file_known_by_its_times_is_not_hashed_again(cache_home, monkeypatch):
+    hashed = _count_hashing(monkeypatch)
+    parsed_font(GOTHIC)
+    [known] = _entries(cache_home, "file-")
+    assert known.stat().st_mode & 0o077 == 0
+    with monkeypatch.context() as patch:
+        _no_parsing(patch)
+        warm = parsed_font(GOTHIC).face
+    _same_face(warm, GOTHIC)
+    assert hashed == [GOTHIC.stat().st_size]
+
+
+def test_a_font_file_rewritten_with_its_old_times_is_hashed_again(cache_home, tmp_path, monkeypatch):
+    """Same size, same modification time: its change time still tells, and a file changed just
+    now is not known by its times at all."""
+    path = tmp_path / "font.ttf"
+    path.write_bytes(GOTHIC.read_bytes())
+    settled = GOTHIC.stat().st_mtime_ns
+    os.utime(path, ns=(settled, settled))
+    monkeypatch.setattr(font_cache, "_SETTLED", 0)
+    hashed = _count_hashing(monkeypatch)
+    parsed_font(path)
+    assert len(_entries(cache_home, "file-")) == 1
+    data = bytearray(GOTHIC.read_bytes())
+    name = data.find(b"B\x00I\x00Z")                  # the font's name in UTF-16: another name, same size
+    assert name > 0
+    data[name] = ord("C")
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(settled, settled))
+    face = parsed_font(path).face
+    assert len(hashed) == 2 and face_state(face) == face_state(TTFontFace(str(path)))
+    monkeypatch.setattr(font_cache, "_SETTLED", 10 ** 18)       # as if changed just now: hashed every time
+    os.unlink(_entries(cache_home, "file-")[0])
+    parsed_font(path)
+    parsed_font(path)
+    assert len(hashed) == 4 and _entries(cache_home, "file-") == []
 
 
 def test_coverage_comes_with_the_parse(cache_home, monkeypatch):
