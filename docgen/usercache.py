@@ -3,11 +3,14 @@ parse of a font, a loaded and checked layout), so a counter reissue starts in a 
 time. It lives in $XDG_CACHE_HOME/docgen (default ~/.cache/docgen; %LOCALAPPDATA%\\docgen on
 Windows), one folder per kind of entry; deleting it is always safe.
 
-The store only ever saves time. Each caller names an entry by what it is made from (content
-hashes, versions), and checks what it reads back. An entry that is missing, truncated, corrupt,
-far too large or not owned by this user reads as None, and the caller works it out as before; a
-folder that cannot be written is left alone. Entries are written to a temporary name and
-renamed, so processes starting at once (the workers of a bulk run) each see none or a whole one.
+The store only ever saves time. An entry that is missing, truncated, corrupt, far too large or
+not owned by this user reads as None, and the caller works it out as before; a folder that
+cannot be written is left alone. Entries are written to a temporary name and renamed, so
+processes starting at once (the workers of a bulk run) each see none or a whole one.
+
+`kept` keeps what a load gives with what it was made from: the SHA-256 of every file it read
+and the checks it noted (a reference that must still mean the same file), docgen's own modules
+and the caller's versions. Any of them changed is a miss, and a load that fails is never kept.
 """
 from __future__ import annotations
 
@@ -20,12 +23,19 @@ import sys
 import tempfile
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
+from functools import cache
+from importlib.util import find_spec
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator, TypeVar
+
+from docgen.paths import PACKAGE
 
 _MAGIC = b"docgen-cache\n"
 _DIGEST = hashlib.sha256().digest_size
 LARGEST = 1 << 28          # IPAmj明朝's font entry is 3 MB: anything near this is not an entry
+FORMAT = 1                 # of what `kept` stores: bump when it changes
+T = TypeVar("T")
 
 
 def cache_dir(kind: str) -> Path | None:
@@ -114,6 +124,86 @@ def traced() -> Iterator[list[Any]]:
 
 
 def note(item: Any) -> None:
-    """Tell every trace running that item (a file read, a reference resolved) went into what it makes."""
+    """Tell every trace running that item went into what it makes: a Path (a file read), or a
+    check (anything with `holds()`, such as a reference that must still mean the same file)."""
     for found in _traces.get():
         found.append(item)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a loaded object was made from: files with the SHA-256 of their bytes ("" for a file
+    that was not there), and checks that held."""
+
+    files: tuple[tuple[Path, str], ...]
+    checks: tuple[Any, ...]
+
+    @classmethod
+    def of(cls, items: Iterable[Any]) -> "Inputs":
+        """From what a load noted, each once."""
+        found = list(items)
+        files = dict.fromkeys(i for i in found if isinstance(i, Path))
+        return cls(tuple((path, file_digest(path)) for path in files),
+                   tuple(dict.fromkeys(i for i in found if not isinstance(i, Path))))
+
+    def hold(self) -> bool:
+        """Whether every file has the same bytes and every check still holds."""
+        return all(file_digest(path) == digest for path, digest in self.files) and all(c.holds() for c in self.checks)
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes, "" when it cannot be read."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+@cache
+def sources() -> list[tuple[str, int, int]]:
+    """docgen's modules (name, size, modification time) as this process found them on first use:
+    an edited checkout is another docgen."""
+    found = []
+    folders = [PACKAGE]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False) and entry.name not in ("data", "__pycache__"):
+                    folders.append(Path(entry.path))
+                elif entry.name.endswith(".py"):
+                    st = entry.stat()
+                    found.append((entry.path, st.st_size, st.st_mtime_ns))
+    return sorted(found)
+
+
+def package_stamp(name: str) -> tuple[str, int, int]:
+    """An installed package (pydantic, yaml) as its first module's size and time: another version
+    of it is another stamp, and nothing is imported to tell."""
+    spec = find_spec(name)
+    origin = spec.origin if spec else None
+    st = os.stat(origin) if origin else None
+    return (name, st.st_size, st.st_mtime_ns) if st else (name, 0, 0)
+
+
+def kept(kind: str, name: str, load: Callable[[], T], cls: type[T], inputs: Iterable[Any] = (),
+         environment: Any = ()) -> T:
+    """load(), or the object a load of the same `name` gave before (in folder `kind`) when nothing
+    it was made from changed: the files and checks noted while it loaded, `inputs` besides, this
+    docgen and the caller's `environment` (versions of what shaped the object)."""
+    folder = cache_dir(kind)
+    entry = folder / f"{hashlib.sha256(name.encode()).hexdigest()[:32]}.pickle" if folder else None
+    made_by = (FORMAT, name, sys.version, sources(), environment) if entry else None
+    if entry:
+        stored = read(entry)
+        if isinstance(stored, dict) and stored.get("made_by") == made_by and isinstance(stored.get("value"), cls) \
+                and isinstance(stored.get("inputs"), Inputs) and stored["inputs"].hold():
+            for path, _ in stored["inputs"].files:      # for a load that includes this one
+                note(path)
+            for check in stored["inputs"].checks:
+                note(check)
+            return stored["value"]
+    with traced() as found:
+        value = load()
+    if entry:
+        write(entry, {"made_by": made_by, "inputs": Inputs.of([*inputs, *found]), "value": value})
+    return value

@@ -1,18 +1,23 @@
-"""docgen.layout.stored: a loaded layout or profile kept between runs is the one a load gives, and
-never a stale one: a changed byte of any file the load read, a reference that now means another
-file, another docgen is a miss; a corrupt entry or an unwritable cache costs only the time."""
+"""docgen.usercache.kept, as docgen.layout.stored, fonts.yaml and the field dictionary use it: a
+layout, profile or configuration kept between runs is the one a load gives, and never a stale
+one: a changed byte of any file the load read, a reference that now means another file, a font
+file gone, another docgen is a miss; a corrupt entry or an unwritable cache costs only the time."""
 from __future__ import annotations
 
 import os
 import pickle
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from docgen import usercache
-from docgen.errors import LayoutError
-from docgen.layout import loader, stored
+from docgen.errors import FontConfigError, LayoutError
+from docgen.fonts import DEFAULT_CONFIG
+from docgen.fonts.config import read_config
+from docgen.layout import loader
 from docgen.layout.loader import load_layout, load_profile
 from docgen.layout.search import ENV_VAR
 from docgen.paths import LAYOUTS, PARTS, PROFILES
@@ -56,8 +61,10 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def _entries(home: Path) -> list[Path]:
-    folder = home / "docgen" / "layouts"
-    return sorted(folder.iterdir()) if folder.is_dir() else []
+    """The kept layouts (the folder also keeps profiles, fonts.yaml, the field dictionary)."""
+    folder = home / "docgen" / "loaded"
+    found = sorted(folder.iterdir()) if folder.is_dir() else []
+    return [e for e in found if isinstance((usercache.read(e) or {}).get("value"), loader.ResolvedLayout)]
 
 
 def _edit(path: Path, old: bytes, new: bytes) -> None:
@@ -137,8 +144,8 @@ def test_a_changed_profile_or_seal_is_a_miss(cache_home, tmp_path, loads):
 
 def test_another_docgen_is_a_miss(cache_home, card, monkeypatch, loads):
     load_layout(card)
-    sources = stored._sources()
-    monkeypatch.setattr(stored, "_sources", lambda: [*sources, ("edited.py", 1, 1)])
+    sources = usercache.sources()
+    monkeypatch.setattr(usercache, "sources", lambda: [*sources, ("edited.py", 1, 1)])
     load_layout(card)
     load_layout(card)
     assert loads == ["kenpo-card.yaml"] * 2
@@ -153,7 +160,7 @@ def _variants(entry: Path) -> dict[str, bytes]:
         "flipped byte": good[:-10] + bytes([good[-10] ^ 0xFF]) + good[-9:],
         "garbage": os.urandom(4096),
         "not a pickle": usercache.framed(b"\x80\x05junk"),
-        "another format": usercache.framed(pickle.dumps({**payload, "format": -1})),
+        "another docgen": usercache.framed(pickle.dumps({**payload, "made_by": ()})),
         "not a layout": usercache.framed(pickle.dumps({**payload, "value": "a string"})),
         "a pickle of something else": usercache.framed(pickle.dumps([1, 2, 3])),
     }
@@ -187,3 +194,32 @@ def test_a_layout_read_from_elsewhere_is_not_kept(cache_home, card):
     """`docgen diff` reads files of a git revision: nothing of it is kept."""
     load_layout(card, read=lambda path: path.read_bytes())
     assert _entries(cache_home) == []
+
+
+def test_fonts_yaml_is_kept_while_its_bytes_and_fonts_are_there(cache_home, tmp_path):
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    for name in ("BIZUDGothic-Regular.ttf", "BIZUDMincho-Regular.ttf"):
+        shutil.copy(DEFAULT_CONFIG.parent / name, fonts / name)
+    config = fonts / "fonts.yaml"
+    config.write_text("files:\n  gothic: BIZUDGothic-Regular.ttf\n  mincho: BIZUDMincho-Regular.ttf\n"
+                      "fallback: [mincho]\ndefault: gothic\n", encoding="utf-8")
+    first = read_config(config)
+    assert read_config(config) == first
+    _edit(config, b"default: gothic", b"default: mincho")
+    assert read_config(config).default == "mincho"
+    (fonts / "BIZUDMincho-Regular.ttf").unlink()
+    for _ in range(2):
+        with pytest.raises(FontConfigError, match="font file not found"):
+            read_config(config)
+
+
+def test_the_field_dictionary_is_kept(tmp_path):
+    """Read on import: a fresh process fills the entry, the next one reads it, both the same."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    show = "from docgen.fields import BUILTIN; print([(f.name, f.label, f.kind, f.max_len) for f in BUILTIN])"
+    runs = [subprocess.run([sys.executable, "-c", show], env=env, capture_output=True, text=True, check=True).stdout
+            for _ in range(2)]
+    entries = list((tmp_path / "xdg" / "docgen" / "loaded").iterdir())
+    assert runs[0] == runs[1] and "'insurer_number'" not in runs[0] and "'name'" in runs[0]
+    assert any(type(usercache.read(e)["value"]).__name__ == "FieldDictionary" for e in entries)

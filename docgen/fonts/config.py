@@ -8,9 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from docgen.errors import FontConfigError
+from docgen.usercache import kept, note, package_stamp
 from docgen.yamlfile import load_yaml
 
 _KEYS = {"files", "fallback", "default"}
@@ -26,8 +25,26 @@ class FontConfig:
     default: str
 
 
+@dataclass(frozen=True)
+class _Present:
+    """A font file fonts.yaml names: a configuration kept between runs holds while it is there."""
+
+    path: Path
+
+    def holds(self) -> bool:
+        return self.path.is_file()
+
+
 def read_config(path: Path) -> FontConfig:
-    """Load and validate a fonts.yaml; relative font paths are taken from the yaml's folder."""
+    """Load and validate a fonts.yaml; relative font paths are taken from the yaml's folder.
+    Kept between runs while the file has the same bytes and every font it names is there."""
+    return kept("loaded", f"fonts|{path}", lambda: _read_config(path), FontConfig, inputs=(path,),
+                environment=(package_stamp("yaml"),))
+
+
+def _read_config(path: Path) -> FontConfig:
+    import yaml         # only when the file is read (docgen.yamlfile.load_yaml)
+
     try:
         data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -56,6 +73,7 @@ def _files(path: Path, raw: object) -> dict[str, Path]:
         resolved = (path.parent / file).resolve()
         if not resolved.is_file():
             raise FontConfigError(path, key, f"font file not found: {resolved}")
+        note(_Present(resolved))
         files[family] = resolved
     return files
 

@@ -135,7 +135,8 @@ def builtin(kind: Kind, name: str) -> Path:
 
 @dataclass(frozen=True)
 class Reference:
-    """A reference as resolved once: what a layout kept between runs depends on (docgen.layout.stored)."""
+    """A reference as resolved once: a layout kept between runs depends on it meaning the same file
+    (docgen.usercache.kept)."""
 
     kind: Kind
     ref: str
@@ -156,6 +157,7 @@ def resolve(kind: Kind, ref: str, naming_file: Path | None = None) -> Path:
     path = None
     try:
         path = _resolved(kind, ref, naming_file)
+        note(path)                  # the file a load goes on to read
         return path
     finally:
         note(Reference(kind, ref, naming_file, path))
