@@ -84,7 +84,10 @@ def read(entry: Path) -> Any:
 
 def write(entry: Path, value: Any) -> None:
     """Store value under entry, whole or not at all; any failure leaves things as they were."""
-    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:       # something that cannot be kept (a plug-in's model holding a function)
+        return
     tmp = None
     try:
         entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

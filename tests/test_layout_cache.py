@@ -223,3 +223,15 @@ def test_the_field_dictionary_is_kept(tmp_path):
     entries = list((tmp_path / "xdg" / "docgen" / "loaded").iterdir())
     assert runs[0] == runs[1] and "'insurer_number'" not in runs[0] and "'name'" in runs[0]
     assert any(type(usercache.read(e)["value"]).__name__ == "FieldDictionary" for e in entries)
+
+
+def test_what_cannot_be_pickled_is_loaded_every_time(cache_home, tmp_path):
+    """A value pickle refuses (a plug-in's model holding a function) is not kept, and no error."""
+    calls: list[int] = []
+
+    def load() -> object:
+        calls.append(1)
+        return lambda: None
+    for _ in range(2):
+        assert callable(usercache.kept("loaded", "unpicklable", load, object))
+    assert len(calls) == 2 and not list(tmp_path.glob("**/.partial-*"))
