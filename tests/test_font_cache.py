@@ -72,7 +72,9 @@ def test_cold_then_warm_gives_reportlabs_own_parse(cache_home, monkeypatch):
     with monkeypatch.context() as patch:
         _no_parsing(patch)
         warm = parsed_font(GOTHIC).face
+    assert "glyphToChar" not in vars(warm)              # unpickled when asked for: only the parse reads it
     _same_face(warm, GOTHIC)
+    assert warm.glyphToChar == TTFontFace(str(GOTHIC)).glyphToChar
 
 
 def _count_hashing(monkeypatch: pytest.MonkeyPatch) -> list[int]:

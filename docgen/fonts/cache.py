@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,11 +25,11 @@ from reportlab.pdfbase.ttfonts import TTFontFace
 from docgen import usercache
 from docgen.fonts.sequences import is_mark, is_selector
 
-FORMAT = 2                      # bump when what is stored changes
+FORMAT = 3                      # bump when what is stored changes
 _SETTLED = 2_000_000_000        # ns since its last change after which a file's times are trusted
 # not part of the parse: the font's bytes (read anew every time), where this copy of them lies
 # (the same font may be elsewhere next time) and a function (not picklable)
-_NOT_STORED = ("_ttf_data", "filename", "_pdfScale")
+_NOT_STORED = ("_ttf_data", "filename", "_pdfScale", "_glyph_to_char")
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,14 @@ class TrueTypeFace(TTFontFace):
             return _Slices(self._ttf_data, *self.get_table_pos(tag))
         return super().get_table(tag)
 
+    def __getattr__(self, name: str) -> Any:
+        """`glyphToChar` of a face from the cache, unpickled when first asked for: only ReportLab's
+        parse reads it, and its 11,000 lists would take 60 % of the time a warm font takes."""
+        if name == "glyphToChar" and "_glyph_to_char" in self.__dict__:
+            self.glyphToChar = pickle.loads(self.__dict__.pop("_glyph_to_char"))
+            return self.glyphToChar
+        raise AttributeError(name)
+
 
 def parsed_font(path: Path) -> ParsedFont:
     """The font file at path, parsed by ReportLab, with its coverage: from the cache when it holds
@@ -86,10 +95,13 @@ def parsed_font(path: Path) -> ParsedFont:
         chars = "".join(chr(cp) for cp, gid in face.charToGlyph.items() if gid and not is_selector(cp))
         marks = "".join(ch for ch in chars if is_mark(ch))
         if entry:
+            state = face_state(face)
+            glyph_to_char = pickle.dumps(state.pop("glyphToChar"), protocol=pickle.HIGHEST_PROTOCOL)
             usercache.write(entry, {"format": FORMAT, "reportlab": reportlab.Version, "font": digest,
-                                    "face": face_state(face), "chars": chars, "marks": marks})
+                                    "face": state, "glyphToChar": glyph_to_char, "chars": chars, "marks": marks})
     else:
         face.__dict__.update(stored["face"])
+        face._glyph_to_char = stored["glyphToChar"]
         face._pdfScale = _scale(face.unitsPerEm)
         chars, marks = stored["chars"], stored["marks"]
     covered = frozenset(chars)
@@ -119,6 +131,7 @@ def content_digest(data: bytes) -> str:
 
 def face_state(face: TTFontFace) -> dict[str, Any]:
     """What the cache stores of a parsed face: all of it but `_NOT_STORED`."""
+    face.glyphToChar        # a face from the cache unpickles it now
     return {k: v for k, v in vars(face).items() if k not in _NOT_STORED}
 
 
@@ -144,6 +157,7 @@ def _stored(stored: Any, digest: str) -> dict[str, Any] | None:
     """A read entry if it is this font's, of this format and ReportLab, else None."""
     if not isinstance(stored, dict) or stored.get("font") != digest or stored.get("reportlab") != reportlab.Version \
             or stored.get("format") != FORMAT or not isinstance(stored.get("face"), dict) \
-            or not isinstance(stored.get("chars"), str) or not isinstance(stored.get("marks"), str):
+            or not isinstance(stored.get("chars"), str) or not isinstance(stored.get("marks"), str) \
+            or not isinstance(stored.get("glyphToChar"), bytes):
         return None
     return stored
