@@ -21,6 +21,7 @@ import pickle
 import stat
 import sys
 import tempfile
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -35,7 +36,14 @@ _MAGIC = b"docgen-cache\n"
 _DIGEST = hashlib.sha256().digest_size
 LARGEST = 1 << 28          # IPAmj明朝's font entry is 3 MB: anything near this is not an entry
 FORMAT = 1                 # of what `kept` stores: bump when it changes
+SETTLED = 2_000_000_000    # ns since a file last changed after which its times are trusted
 T = TypeVar("T")
+
+
+def settled(st: os.stat_result) -> bool:
+    """Whether a file's times tell its content: any write sets its change time, which no one can
+    set back, but two writes within one tick of the clock would leave the same times."""
+    return time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > SETTLED
 
 
 def cache_dir(kind: str) -> Path | None:

@@ -107,7 +107,7 @@ def test_a_font_file_rewritten_with_its_old_times_is_hashed_again(cache_home, tm
     path.write_bytes(GOTHIC.read_bytes())
     settled = GOTHIC.stat().st_mtime_ns
     os.utime(path, ns=(settled, settled))
-    monkeypatch.setattr(font_cache, "_SETTLED", 0)
+    monkeypatch.setattr(usercache, "SETTLED", 0)
     hashed = _count_hashing(monkeypatch)
     parsed_font(path)
     assert len(_entries(cache_home, "file-")) == 1
@@ -119,7 +119,7 @@ def test_a_font_file_rewritten_with_its_old_times_is_hashed_again(cache_home, tm
     os.utime(path, ns=(settled, settled))
     face = parsed_font(path).face
     assert len(hashed) == 2 and face_state(face) == face_state(TTFontFace(str(path)))
-    monkeypatch.setattr(font_cache, "_SETTLED", 10 ** 18)       # as if changed just now: hashed every time
+    monkeypatch.setattr(usercache, "SETTLED", 10 ** 18)       # as if changed just now: hashed every time
     os.unlink(_entries(cache_home, "file-")[0])
     parsed_font(path)
     parsed_font(path)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,6 @@ from docgen import usercache
 from docgen.fonts.sequences import is_mark, is_selector
 
 FORMAT = 3                      # bump when what is stored changes
-_SETTLED = 2_000_000_000        # ns since its last change after which a file's times are trusted
 # not part of the parse: the font's bytes (read anew every time), where this copy of them lies
 # (the same font may be elsewhere next time) and a function (not picklable)
 _NOT_STORED = ("_ttf_data", "filename", "_pdfScale", "_glyph_to_char")
@@ -110,9 +108,8 @@ def parsed_font(path: Path) -> ParsedFont:
 
 def _digest(path: Path, st: os.stat_result, data: bytes) -> str:
     """The SHA-256 of a font file's bytes (5 ms for a BIZ UD font), or the one recorded for this
-    very file: the same inode, size and modification and change times. Any write to a file sets
-    its change time, which no one can set back; a file changed less than `_SETTLED` ago is hashed
-    every time, as two writes within one tick of the clock would leave the same times."""
+    very file: the same inode, size and modification and change times, recorded once they were
+    settled (docgen.usercache.settled); a file changed just now is hashed every time."""
     entry = _path_entry(path)
     stamp = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     known = usercache.read(entry) if entry else None
@@ -120,7 +117,7 @@ def _digest(path: Path, st: os.stat_result, data: bytes) -> str:
             and known.get("stat") == stamp and isinstance(known.get("digest"), str):
         return known["digest"]
     digest = content_digest(data)
-    if entry and time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > _SETTLED:
+    if entry and usercache.settled(st):
         usercache.write(entry, {"format": FORMAT, "path": str(path), "stat": stamp, "digest": digest})
     return digest
 
