@@ -99,3 +99,17 @@ def test_a_reissue_does_not_import_importlib_metadata(tmp_path):
     runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
                            cwd=tmp_path).stdout.strip() for _ in range(2)]
     assert runs == ["True", "False"]
+
+
+def test_another_finder_of_distributions_is_asked_every_time(site, monkeypatch):
+    class Elsewhere:
+        def find_spec(self, *args: object) -> None:
+            return None
+
+        def find_distributions(self, *args: object) -> list[object]:
+            return []
+    monkeypatch.setattr(sys, "meta_path", [*sys.meta_path, Elsewhere()])
+    reads = _reads(monkeypatch)
+    _found()
+    _found()
+    assert len(reads) == 2

@@ -67,10 +67,11 @@ def _found(group: str) -> tuple[EntryPoint, ...]:
 
 def _stamp() -> tuple[Any, ...] | None:
     """Every folder on sys.path with its distributions and their entry_points.txt (size, times,
-    inode); None when a finder other than Python's path finder may also report distributions,
-    or an entry_points.txt changed just now."""
-    if any(hasattr(f, "find_distributions") and f is not PathFinder for f in sys.meta_path):
-        return None
+    inode); None when a finder that does not search sys.path may also report distributions, or
+    an entry_points.txt changed just now."""
+    if any(hasattr(f, "find_distributions") and f is not PathFinder
+           and type(f).__name__ != "MetadataPathFinder" for f in sys.meta_path):
+        return None         # (importlib_metadata's MetadataPathFinder searches sys.path too)
     folders = []
     for entry in sys.path:
         folder = entry or "."
