@@ -235,3 +235,18 @@ def test_what_cannot_be_pickled_is_loaded_every_time(cache_home, tmp_path):
     for _ in range(2):
         assert callable(usercache.kept("loaded", "unpicklable", load, object))
     assert len(calls) == 2 and not list(tmp_path.glob("**/.partial-*"))
+
+
+def test_a_kept_layout_needs_no_yaml_and_no_validator(tmp_path):
+    """The second process loads kenpo-card and its profile without PyYAML and without building the
+    pydantic validator of any layout model (each is built on its first use: defer_build)."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    code = ("import sys; from docgen.layout.loader import load_layout, load_profile; "
+            "from docgen.layout.model import Layout, Page; from docgen.layout.profile import Profile; "
+            "lay = load_layout('kenpo-card'); load_profile(lay.profile_file()); "
+            "print(Layout.__pydantic_complete__, Page.__pydantic_complete__, Profile.__pydantic_complete__, "
+            "'yaml' in sys.modules)")
+    runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
+                           cwd=tmp_path).stdout.split() for _ in range(2)]
+    assert (runs[0][0], runs[0][2], runs[0][3]) == ("True", "True", "True")     # loaded: YAML, validators
+    assert runs[1] == ["False", "False", "False", "False"]
