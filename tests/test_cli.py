@@ -101,7 +101,7 @@ def test_render_unknown_id_fails(capsys, tmp_path):
     out = tmp_path / "none.pdf"
     code, _, err = run(capsys, "render", "kokuho-card", KOKUHO, "--id", "K9999", "-o", out)
     assert code == 1
-    assert "K9999" in err
+    assert err == f"docgen: {KOKUHO}: no record with 管理番号 K9999\n"
     assert not out.exists()
     assert not list(tmp_path.iterdir())
 

@@ -571,7 +571,7 @@ def test_a_save_that_fails_says_why_and_leaves_the_file(project: Project, monkey
     """A full disk or a read-only folder while saving: the page gets the writer's own message
     (which file, why), not an "internal error", and the layout file is as it was."""
     def full(path: Path, text: str) -> None:
-        raise OutputError(f"{path}: could not be written (no space left on the device); the partial file was removed")
+        raise OutputError(f"{path}: could not be written (no space left on the device); no partial file is left behind")
     monkeypatch.setattr(designer_module, "write_atomic", full)
     code, text = project.post(_set(project))
     assert "could not be written (no space left on the device)" in text and "internal error" not in text, (code, text)

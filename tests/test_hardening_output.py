@@ -186,7 +186,10 @@ def test_defect1_nothing_to_print_removes_only_an_earlier_docgen_pdf(
     theirs.write_bytes(b"%PDF-1.4\n% another program's file\n")
     for argv in (["--id", "NOPE"], []):
         data = KOKUHO if argv else rejected_everywhere(tmp_path / "all-bad.csv")
-        assert run(capsys, "render", "kokuho-card", data, "-o", theirs, *argv)[0] == 1
+        code, _, err = run(capsys, "render", "kokuho-card", data, "-o", theirs, *argv)
+        assert code == 1
+        assert err.splitlines()[-1] == (f"docgen: {data}: no record with 管理番号 NOPE" if argv
+                                        else f"docgen: {data}: nothing rendered: every record was rejected")
         assert theirs.read_bytes() == b"%PDF-1.4\n% another program's file\n"
 
 

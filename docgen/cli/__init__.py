@@ -22,7 +22,7 @@ from docgen.cli.fields import field_table, layout_field_table
 from docgen.cli.preview import add_preview_commands
 from docgen.cli.status import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_REJECTED
 from docgen.elements.registry import kinds, registry
-from docgen.errors import DocgenError
+from docgen.errors import DocgenError, RecordFileError
 from docgen.fonts import load_fonts
 from docgen.fonts.sequences import code_points
 from docgen.layout import search
@@ -151,14 +151,11 @@ def cmd_render(args: argparse.Namespace) -> int:
     for w in report.warnings:
         print(f"warning: {w}", file=sys.stderr)
     if args.record_id and report.read == 0:
-        print(f"no record with 管理番号 {args.record_id}", file=sys.stderr)
-        return 1
-    if report.rendered:
-        print(f"{args.output}: {report.rendered} record(s), {report.pages} page(s) "
-              f"in {time.perf_counter() - start:.2f} s; {report.rejected_rows} rejected")
-    else:
-        print("nothing rendered: every record was rejected", file=sys.stderr)
-        return 1
+        raise RecordFileError(f"{args.data}: no record with 管理番号 {args.record_id}")
+    if not report.rendered:
+        raise RecordFileError(f"{args.data}: nothing rendered: every record was rejected")
+    print(f"{args.output}: {report.rendered} record(s), {report.pages} page(s) "
+          f"in {time.perf_counter() - start:.2f} s; {report.rejected_rows} rejected")
     return EXIT_REJECTED if report.rejected_rows else 0
 
 

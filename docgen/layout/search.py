@@ -160,9 +160,11 @@ class Found:
 
 
 def listing(kind: Kind) -> list[Found]:
-    """Every name on the search path with the file that wins, sorted by name."""
+    """Every name on the search path with the file that wins: the user's folders' first, in
+    search order, each sorted by name, then the built-in ones."""
     seen: dict[str, Found] = {}
-    for place in search_path():
+    places = search_path()
+    for place in places:
         for name in place.names(kind):
             path = place.file(kind, name)
             if name in seen:
@@ -170,4 +172,4 @@ def listing(kind: Kind) -> list[Found]:
                 seen[name] = Found(name, first.path, first.place, first.shadows + (path,))
             else:
                 seen[name] = Found(name, path, place, ())
-    return [seen[n] for n in sorted(seen)]
+    return sorted(seen.values(), key=lambda f: (places.index(f.place), f.name))

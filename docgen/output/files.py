@@ -104,7 +104,7 @@ def reason(exc: OSError) -> str:
 
 def write_failed(path: Path, exc: OSError) -> OutputError:
     """One line for a failed write (the partial file is removed by then)."""
-    return OutputError(f"{path}: could not be written ({reason(exc)}); the partial file was removed "
+    return OutputError(f"{path}: could not be written ({reason(exc)}); no partial file is left behind "
                        f"and {path.name} is as it was")
 
 
