@@ -597,10 +597,31 @@ def test_defect10_csv_cells_never_start_a_formula(tmp_path: Path, capsys: pytest
 
 
 # ---------------------------------------------------------------- done when: five kills, same bytes
+def _tree(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def _printed(out: Path, password: str | None) -> dict[str, Any]:
+    """What an encrypted batch prints, which random IVs keep from being the same bytes twice: each
+    bundle's page contents once opened, the manifest without the files' hashes, the rejects."""
+    bundles = {}
+    for pdf in sorted(out.glob("bundle-*.pdf")):
+        reader = pypdf.PdfReader(pdf)
+        if password is not None:
+            assert reader.decrypt(password) == pypdf.PasswordType.USER_PASSWORD
+        bundles[pdf.name] = [page.get_contents().get_data() for page in reader.pages]
+    rows = [{k: v for k, v in r.items() if k != "file_sha256"} for r in manifest(out)]
+    return {"bundles": bundles, "manifest": rows, "rejects": (out / "rejects.csv").read_bytes()}
+
+
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
 def test_five_kills_at_random_moments_then_resume_gives_the_same_bytes(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, encrypted: bool) -> None:
     data = kokuho_records(tmp_path / "k.csv", 240)
     options = ["--bundle-size", "6", "--sheet", "--order", "postal"]       # 40 bundles
+    if encrypted:
+        monkeypatch.setenv("DOCGEN_TEST_PASSWORD", "kill-and-resume-7")
+        options += ["--encrypt", "--password-env", "DOCGEN_TEST_PASSWORD"]
     reference = tmp_path / "reference"
     assert run_batch(capsys, data, reference, *options)[0] == 0
     out = tmp_path / "killed"
@@ -625,6 +646,24 @@ def test_five_kills_at_random_moments_then_resume_gives_the_same_bytes(
             proc.wait()
         assert _survivors(_group(proc.pid)) == 0, "workers of a killed driver lived on for 5 s"
     assert not (out / "summary.json").exists()
+    # the stale-bundle cases: a killed run's bundles are never mixed with another run's, nor left
+    # beside them: a new run without --resume, or with other options, is refused and changes nothing
+    killed = _tree(out)
+    assert killed, "the kills left nothing to resume"
+    mixed = [o if o != "6" else "12" for o in options]
+    for argv in (options, [*mixed, "--resume"]):
+        code, err = run_batch(capsys, data, out, *argv)
+        assert code == 1, err
+        assert _tree(out) == killed
+    if encrypted:
+        monkeypatch.setenv("DOCGEN_TEST_PASSWORD", "another-password")
+        code, err = run_batch(capsys, data, out, *options, "--resume")
+        assert code == 1 and "the password differs" in err
+        assert _tree(out) == killed
+        monkeypatch.setenv("DOCGEN_TEST_PASSWORD", "kill-and-resume-7")
     assert run_batch(capsys, data, out, *options, "--resume")[0] == 0
-    assert results(out) == results(reference)
+    if encrypted:
+        assert _printed(out, "kill-and-resume-7") == _printed(reference, "kill-and-resume-7")
+    else:
+        assert results(out) == results(reference)
     assert not [p for p in out.rglob("*") if p.name.endswith(".partial") or p.name.startswith(".docgen-spool")]
