@@ -83,7 +83,8 @@ class ImageKind(ElementKind[ImageElement, Path | None]):
             return None
         path = el.path(src)
         if not path.is_file():
-            raise ContentError("image", f"image file not found: {src}")
+            # the filled-in path may hold a record's values: name the layout's template instead
+            raise ContentError("image", f"no image file at the path src {el.src!r} gives for this record")
         return path
 
     def draw(self, dc: DrawContext, el: ImageElement, path: Path | None) -> None:
