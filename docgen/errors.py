@@ -26,10 +26,7 @@ class TemplateError(DocgenError, ValueError):
 
 
 class FontConfigError(DocgenError, ValueError):
-    """fonts.yaml is malformed; the message names the file and the key."""
-
-    def __init__(self, path: object, key: str, problem: str) -> None:
-        super().__init__(f"{path}: {key}: {problem}")
+    """fonts.yaml is unreadable or malformed; the message names the file (and the key)."""
 
 
 class UnknownFamilyError(DocgenError, KeyError):
