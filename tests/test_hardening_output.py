@@ -515,6 +515,27 @@ def test_defect8_a_damaged_journal_says_what_to_do(tmp_path: Path, capsys: pytes
             assert results(out) == results(reference)
 
 
+@pytest.mark.parametrize("damaged, change, options", [
+    ("plan.json", lambda plan: plan.pop("batch"), ()),                        # named in "already holds batch"
+    ("plan.json", lambda plan: plan.update(encryption="yes"), ("--resume",)),
+    ("bundle-00001.json", lambda entry: entry.update(entries="x"), ("--resume",)),
+    ("bundle-00001.json", lambda entry: entry.update(rejects=[{"field": "name"}]), ("--resume",)),
+    ("bundle-00001.json", lambda entry: entry.update(pages="2"), ("--resume",)),
+])
+def test_a_journal_file_that_parses_but_is_malformed_is_one_error_naming_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], damaged: str, change: Any, options: tuple[str, ...]) -> None:
+    data = kokuho_records(tmp_path / "k.csv", 6)
+    out = tmp_path / "out"
+    assert run_batch(capsys, data, out, "--bundle-size", "5")[0] == 0
+    path = out / "journal" / damaged
+    content = json.loads(path.read_text(encoding="utf-8"))
+    change(content)
+    path.write_text(json.dumps(content), encoding="utf-8")
+    code, err = run_batch(capsys, data, out, "--bundle-size", "5", *options)
+    assert code == 1
+    assert f"journal/{damaged} is damaged (not what docgen wrote there)" in one_line(err)
+
+
 def _dies_at_bundle_3(task: BundleTask) -> Any:
     """A pool worker killed while rendering bundle 3 (as the OOM killer does)."""
     if task.bundle == 3:
