@@ -32,8 +32,10 @@ from test_batch import KOKUHO, _rows, _write, bundle_bytes, kokuho_records, mani
 from docgen import cli
 from docgen.output import batch as batch_module
 from docgen.output.bundle import BundleTask, render_bundle
+from docgen.output.files import Inputs
 from docgen.output.manifest import write_manifest, write_problems
 from docgen.paths import LAYOUTS, PROFILES, SAMPLES
+from docgen.pipeline import open_job
 from docgen.preview.server import PreviewApp, make_server
 from docgen.preview.snapshot import RecordFile
 
@@ -174,6 +176,16 @@ def test_defect1_no_output_is_ever_written_over_an_input(tmp_path: Path, capsys:
         code, _, err = run(capsys, *argv)
         assert code == 2 and "does not end in .png" in err, argv
         assert tree(tmp_path) == before, f"{argv} changed a file"
+
+
+def test_the_inputs_name_the_profile_the_job_was_opened_with(tmp_path: Path) -> None:
+    text = (PROFILES / "kasou-city-kokuho.yaml").read_text(encoding="utf-8")
+    profile = tmp_path / "own.yaml"
+    profile.write_text(text.replace("scheme: kokuho", "scheme: docgen:kokuho")
+                       .replace("seal: seals/", f"seal: {PROFILES / 'seals'}/"), encoding="utf-8")
+    inputs = Inputs.of(open_job("kokuho-card", profile))
+    assert inputs.which(profile) == ("insurer profile", profile.resolve())
+    assert inputs.which(PROFILES / "kasou-city-kokuho.yaml") is None      # the layout's own: not read
 
 
 def test_defect1_nothing_to_print_removes_only_an_earlier_docgen_pdf(

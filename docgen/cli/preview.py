@@ -40,7 +40,7 @@ def _job_and_record(args: argparse.Namespace, **reads: Path | None) -> tuple[Job
 
     job = open_job(load_layout(args.layout, allow_off_page=True), args.profile, args.renewal)
     records = _records(args, job.layout)
-    inputs = Inputs.of(job, args.profile, records_file=records.path, mapping_file=records.mapping, **reads)
+    inputs = Inputs.of(job, records_file=records.path, mapping_file=records.mapping, **reads)
     check_target(args.output, inputs)
     return job, pick_record(job, records, record_id=args.record_id)
 

@@ -167,7 +167,7 @@ def run_batch(opts: BatchOptions, job: Job | None = None) -> dict[str, Any]:
     job = job_for(spec, job)
     _validate(opts, job)
     outdir = opts.outdir
-    inputs = Inputs.of(job, opts.profile, records_file=opts.data, mapping_file=opts.mapping,
+    inputs = Inputs.of(job, records_file=opts.data, mapping_file=opts.mapping,
                        password_file=opts.password_file)
     previous = claim_outdir(outdir, inputs, resume=opts.resume, force=opts.force)
     encryption = _encryption(previous, opts.password, outdir)

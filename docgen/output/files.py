@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from docgen.errors import OutputError
-from docgen.layout.loader import profile_file
-from docgen.layout.profile import Profile
 from docgen.pipeline import Job
 
 _FULL = (errno.ENOSPC, errno.EDQUOT)
@@ -44,17 +42,16 @@ class Inputs:
     files: tuple[tuple[str, Path], ...]
 
     @classmethod
-    def of(cls, job: Job, profile: str | Path | Profile | None = None, **named: Path | str | None) -> "Inputs":
+    def of(cls, job: Job, **named: Path | str | None) -> "Inputs":
         """The job's files (layout, parts, profile, seal, images, fonts) and the `named` ones,
-        e.g. records_file=..., mapping_file=... (the name says what it is in messages);
-        `profile` is what the job was opened with."""
+        e.g. records_file=..., mapping_file=... (the name says what it is in messages)."""
         files: list[tuple[str, Path]] = [(what.replace("_", " "), Path(p)) for what, p in named.items() if p]
         layout = job.layout
         files.append(("layout file", layout.source))
         files.extend(("layout part", p) for p in layout.files[1:])
         files.append(("scheme file", layout.scheme.source))
-        if not isinstance(profile, Profile):
-            files.append(("insurer profile", profile_file(profile) if profile else layout.profile_file()))
+        if job.profile.source is not None:          # None: a profile built in code, read from no file
+            files.append(("insurer profile", job.profile.source))
         if job.profile.seal is not None:
             files.append(("seal image", Path(job.profile.seal)))
         files.extend((el.type, p) for page in layout.pages for el in page.elements for p in el.files())
