@@ -35,6 +35,18 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
+def content_files(job: Job) -> list[tuple[str, Path]]:
+    """The files a job uses as they are, not through a model (the seal, images, fonts), each once
+    with what it is: inputs of every run, and hashed by content into a batch's fingerprint."""
+    files = [("seal image", Path(job.profile.seal))] if job.profile.seal is not None else []
+    files += [(el.type, p) for page in job.layout.pages for el in page.elements for p in el.files()]
+    files += [("font", p) for p in job.fonts.config.files.values()]
+    once: dict[Path, str] = {}
+    for what, path in files:
+        once.setdefault(path, what)
+    return [(what, path) for path, what in once.items()]
+
+
 @dataclass(frozen=True)
 class Inputs:
     """The files a run reads, each with what it is (for the message)."""
@@ -52,11 +64,8 @@ class Inputs:
         files.append(("scheme file", layout.scheme.source))
         if job.profile.source is not None:          # None: a profile built in code, read from no file
             files.append(("insurer profile", job.profile.source))
-        if job.profile.seal is not None:
-            files.append(("seal image", Path(job.profile.seal)))
-        files.extend((el.type, p) for page in layout.pages for el in page.elements for p in el.files())
         files.append(("font configuration", job.fonts.config.path))
-        files.extend(("font", p) for p in job.fonts.config.files.values())
+        files.extend(content_files(job))
         return cls(tuple(files))
 
     def which(self, path: Path) -> tuple[str, Path] | None:
