@@ -24,7 +24,7 @@ from pydantic import (
 
 from docgen.errors import LayoutError
 from docgen.paths import FIELDS_FILE
-from docgen.yamlfile import read_yaml
+from docgen.yamlfile import problems, read_yaml, validation_lines
 
 
 class Kind(str, Enum):
@@ -264,9 +264,7 @@ def specs_from(data: Any, where: str) -> dict[str, FieldSpec]:
         try:
             specs[str(name)] = FieldSpec.model_validate(keys or {})
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or name}: {e['msg'].removeprefix('Value error, ')}"
-                                 for e in exc.errors())
-            raise LayoutError(f"{where}: fields > {name}: {problems}") from None
+            raise LayoutError(problems(where, validation_lines(exc, keys, under=("fields", str(name))))) from None
     return specs
 
 

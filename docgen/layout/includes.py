@@ -16,8 +16,9 @@ from docgen.conditions import both
 from docgen.elements.base import Element
 from docgen.errors import LayoutError
 from docgen.layout.model import IncludeElement, Part, complete_models
-from docgen.layout.reading import Reader, read_file, read_yaml, validate_file
+from docgen.layout.reading import Reader, read_file, validate_file
 from docgen.layout.search import resolve
+from docgen.yamlfile import read_yaml
 
 
 @dataclass(frozen=True)
@@ -71,4 +72,4 @@ class Expander:
 def load_part(path: Path, read: Reader = read_file) -> Part:
     """One part file, checked like a layout (its own includes are expanded where it is included)."""
     complete_models()
-    return validate_file(Part, read_yaml(path, read), path)
+    return validate_file(Part, read_yaml(path, LayoutError, read=read), path)

@@ -19,7 +19,7 @@ from docgen.layout.bounds import OffPage, off_page_elements
 from docgen.layout.includes import Expander, Origin
 from docgen.layout.model import Layout, complete_models
 from docgen.layout.profile import Profile
-from docgen.layout.reading import Reader, read_file, read_yaml, validate_file
+from docgen.layout.reading import Reader, read_file, validate_file
 from docgen.layout.references import (
     Names,
     require_known_names,
@@ -30,6 +30,7 @@ from docgen.layout.scheme import Scheme, load_scheme
 from docgen.layout.search import listing, resolve
 from docgen.template import placeholders
 from docgen.validate.values import parse_value
+from docgen.yamlfile import problems, read_yaml
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def load_layout(name_or_path: str | Path, *, read: Reader = read_file,
     """
     path = layout_file(name_or_path)
     complete_models()
-    model: Layout = validate_file(Layout, read_yaml(path, read), path)
+    model: Layout = validate_file(Layout, read_yaml(path, LayoutError, read=read), path)
     try:
         scheme = load_scheme(model.scheme, path)
     except LayoutError as exc:
@@ -110,7 +111,7 @@ def load_layout(name_or_path: str | Path, *, read: Reader = read_file,
                         for i, problem in off_page_elements(flat, model.size_mm))
         resolved.append(ResolvedPage(page.name, tuple(flat), tuple(origin for _, origin in placed)))
     if off_page and not allow_off_page:
-        raise LayoutError("\n".join([f"{path}: {len(off_page)} problem(s)"] + [f"  {p}" for p in off_page]))
+        raise LayoutError(problems(path, [str(p) for p in off_page]))
     return ResolvedLayout(model=model, source=path, pages=tuple(resolved), scheme=scheme, fields=fields,
                           files=(path, *expander.files), off_page=tuple(off_page))
 
@@ -119,7 +120,7 @@ def _extended(fields: FieldDictionary, specs: dict[str, FieldSpec], origin: str,
     try:
         return fields.extended(specs, origin)
     except ValueError as exc:
-        raise LayoutError(f"{path}: 1 problem(s)\n  {exc}") from None
+        raise LayoutError(problems(path, [str(exc)])) from None
 
 
 def _names_known(model: Layout, path: Path, known: Names, used: list[str]) -> Names:
@@ -138,10 +139,10 @@ def _check_limits(model: Layout, fields: FieldDictionary, path: Path) -> None:
     for name, limit in model.limits.items():
         field = fields.get(name)
         if field is None or not field.is_text:
-            raise LayoutError(f"{path}: 1 problem(s)\n  limits: '{name}' is not a text field")
+            raise LayoutError(problems(path, [f"limits: '{name}' is not a text field"]))
         if not 0 < limit <= (field.max_len or 0):
-            raise LayoutError(f"{path}: 1 problem(s)\n  limits: {name}: {limit} must be 1 to {field.max_len} "
-                              "(the field's own limit)")
+            raise LayoutError(problems(path, [f"limits: {name}: {limit} must be 1 to {field.max_len} "
+                                               "(the field's own limit)"]))
 
 
 def available_layouts() -> list[str]:
@@ -170,11 +171,11 @@ def element_names(elements: Iterable[Element]) -> list[str]:
 @lru_cache(maxsize=32)
 def _load_profile_cached(path: Path, mtime_ns: int) -> Profile:
     """Keyed on the modification time too, so `docgen serve` sees a saved profile."""
-    profile: Profile = validate_file(Profile, read_yaml(path), path)
+    profile: Profile = validate_file(Profile, read_yaml(path, LayoutError), path)
     scheme = profile_scheme(profile)
     if parse_value(scheme.insurer_number, profile.insurer_number)[1]:
-        raise LayoutError(f"{path}: 1 problem(s)\n  insurer_number: not a valid {scheme.title} 保険者番号 "
-                          f"({scheme.insurer_number.format_doc()}; scheme {scheme.name})")
+        raise LayoutError(problems(path, [f"insurer_number: not a valid {scheme.title} 保険者番号 "
+                                          f"({scheme.insurer_number.format_doc()}; scheme {scheme.name})"]))
     fields = _extended(scheme.fields, profile.fields, f"profile {profile.id}", path)
     if profile.qr_payload:
         known = Names(fields, scheme)

@@ -29,6 +29,7 @@ from docgen.layout.model import element_models, layout_schema
 from docgen.layout.reading import Reader, read_file
 from docgen.layout.search import listing
 from docgen.paths import PACKAGE
+from docgen.yamlfile import problems, validation_lines
 from docgen.preview.yaml_edit import (
     YamlFile,
     delete_item,
@@ -103,9 +104,7 @@ def parse_request(body: Any) -> Request:
     try:
         return _Envelope(request=body).request
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"][1:]) or "request"
-        raise BadEditRequest(f"bad request: {where}: {err['msg']}") from None
+        raise BadEditRequest(f"bad request: {validation_lines(exc, {'request': body})[0]}") from None
 
 
 # ---------------------------------------------------------------- the schema, as the page uses it
@@ -405,7 +404,7 @@ class Designer:
         old_off = {str(p) for p in layout.off_page}
         newly_off = [str(p) for p in new.off_page if str(p) not in old_off]
         if newly_off:
-            raise EditRefused(f"{self.layout_file}: {len(newly_off)} problem(s)\n" + "\n".join(f"  {p}" for p in newly_off))
+            raise EditRefused(problems(self.layout_file, newly_off))
         write_atomic(file, after.decode("utf-8"))
         self.done.append(Action(label, file, before, after))
         self.undone.clear()
