@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,8 +153,12 @@ def save_png(image: Any, path: Path) -> None:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
+    """`data` as the whole of `path`: a reader sees the old file or the new one, never a part; a
+    file written over keeps its permissions (a layout the designer saves)."""
     with atomic_file(path) as tmp, writing(path):
         tmp.write_bytes(data)
+        if path.exists():
+            shutil.copymode(path, tmp)
 
 
 def is_docgen_pdf(path: Path) -> bool:

@@ -28,8 +28,8 @@ from docgen.layout.loader import ResolvedLayout, element_names, load_layout
 from docgen.layout.model import element_models, layout_schema
 from docgen.layout.reading import Reader, read_file
 from docgen.layout.search import listing
+from docgen.output.files import atomic_write
 from docgen.paths import PACKAGE
-from docgen.yamlfile import problems, validation_lines
 from docgen.preview.yaml_edit import (
     YamlFile,
     delete_item,
@@ -37,8 +37,8 @@ from docgen.preview.yaml_edit import (
     number,
     plain,
     set_keys,
-    write_atomic,
 )
+from docgen.yamlfile import problems, validation_lines
 
 # keys every element starts with; then its anchors and extents (as its kind declares them), then the rest
 HEAD_KEYS = ("type", "id", "when")
@@ -405,7 +405,7 @@ class Designer:
         newly_off = [str(p) for p in new.off_page if str(p) not in old_off]
         if newly_off:
             raise EditRefused(problems(self.layout_file, newly_off))
-        write_atomic(file, after.decode("utf-8"))
+        atomic_write(file, after)
         self.done.append(Action(label, file, before, after))
         self.undone.clear()
         return {"done": label, "select": select(new), "history": self.history()}
@@ -426,7 +426,7 @@ class Designer:
             self.undone.clear()
             raise EditRefused(f"{action.file.name} was changed outside the designer since '{action.label}': "
                             "the undo history is cleared")
-        write_atomic(action.file, wanted.decode("utf-8"))
+        atomic_write(action.file, wanted)
         other.append(stack.pop())
         return {"done": f"{op} {action.label}", "select": None, "history": self.history()}
 
