@@ -8,7 +8,7 @@ includes, references, bounds).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -38,6 +38,11 @@ class ResolvedPage:
     name: str
     elements: tuple[Element, ...]
     origins: tuple[Origin, ...] = ()      # per element: the file and the place in it where it is written
+
+    @cached_property
+    def names(self) -> tuple[str, ...]:
+        """Each element's name (`element_names`), worked out once for every user of the page."""
+        return tuple(element_names(self.elements))
 
 
 @dataclass(frozen=True)
@@ -106,10 +111,10 @@ def load_layout(name_or_path: str | Path, *, read: Reader = read_file,
         for el in flat:
             require_known_names(el.names(), f"{where} > element {el.id or type(el).__name__}", known)
             require_valid_templates(el.templates(), f"{where} > element {el.id or type(el).__name__}", known.fields)
-        names = element_names(flat)
-        off_page.extend(OffPage(pi, i, f"pages[{pi}] ({page.name}) > {names[i]}", problem)
+        done = ResolvedPage(page.name, tuple(flat), tuple(origin for _, origin in placed))
+        off_page.extend(OffPage(pi, i, f"pages[{pi}] ({page.name}) > {done.names[i]}", problem)
                         for i, problem in off_page_elements(flat, model.size_mm))
-        resolved.append(ResolvedPage(page.name, tuple(flat), tuple(origin for _, origin in placed)))
+        resolved.append(done)
     if off_page and not allow_off_page:
         raise LayoutError(problems(path, [str(p) for p in off_page]))
     return ResolvedLayout(model=model, source=path, pages=tuple(resolved), scheme=scheme, fields=fields,

@@ -265,7 +265,7 @@ class Designer:
         page = layout.pages[pi]
         groups = self._includes(layout, pi)
         out = []
-        for el, name, origin in zip(page.elements, element_names(page.elements), page.origins):
+        for el, name, origin in zip(page.elements, page.names, page.origins):
             top = origin.via[0] if origin.via else None
             shape = geometry(el)
             keys = [k for pair in shape["pairs"] for k in pair] + [shape[k] for k in ("w", "h", "square") if shape[k]]
@@ -312,10 +312,9 @@ class Designer:
                 raise EditRefused(f"page {page}: no include '{element}'")
             return Target(pi, element, Origin(layout.source, places[element]), None)
         flat = layout.pages[pi]
-        flat_names = element_names(flat.elements)
-        if element not in flat_names:
+        if element not in flat.names:
             raise EditRefused(f"page {page}: no element '{element}' (the page may have changed: it reloads)")
-        i = flat_names.index(element)
+        i = flat.names.index(element)
         return Target(pi, element, flat.origins[i], flat.elements[i])
 
     # ----------------------------------------------------------- edits
@@ -433,7 +432,7 @@ class Designer:
 
 def _unique(layout: ResolvedLayout, base: str, first: int) -> str:
     """`base-N`, the first N from `first` that names nothing in the layout yet."""
-    taken = {n for p in layout.pages for n in element_names(p.elements)} | {
+    taken = {n for p in layout.pages for n in p.names} | {
         n for p in layout.model.pages for n in element_names(p.elements)}
     return next(f"{base}-{n}" for n in range(first, 10_000) if f"{base}-{n}" not in taken)
 
@@ -476,5 +475,5 @@ def _same_place(layout: ResolvedLayout, target: Target, include: bool) -> str:
     def place(o: Origin) -> tuple[Any, ...]:
         return (o.file.resolve(), o.path, tuple(v.path for v in o.via))
     page = layout.pages[target.page]
-    return next((name for name, origin in zip(element_names(page.elements), page.origins)
+    return next((name for name, origin in zip(page.names, page.origins)
                  if place(origin) == place(target.origin)), target.name)
