@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docgen.errors import FontConfigError
+from docgen.paths import written_in
 from docgen.yamlfile import read_yaml
 
 _KEYS = {"files", "fallback", "default"}
@@ -52,7 +53,7 @@ def _files(path: Path, raw: object) -> dict[str, Path]:
         key = f"files.{family}"
         if not isinstance(family, str) or not isinstance(file, str) or not file:
             raise _bad(path, key, "expected 'family: path/to/font.ttf'")
-        resolved = (path.parent / file).resolve()
+        resolved = written_in(file, path)
         if not resolved.is_file():
             raise _bad(path, key, f"font file not found: {resolved}")
         files[family] = resolved
