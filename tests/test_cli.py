@@ -195,6 +195,17 @@ def test_fonts_check_reads_with_a_layouts_fields(capsys, tmp_path):
     assert exc.value.code == 2 and "--profile needs a LAYOUT" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("argv, message", [
+    (["batch", "kenpo-card", "d.csv", "-o", "out", "--workers", "x"], "--workers: 'x' is not a whole number"),
+    (["batch", "kenpo-card", "d.csv", "-o", "out", "--bundle-size", "0"], "--bundle-size: 0: must be at least 1"),
+    (["preview", "kenpo-card", "-o", "p.png", "--dpi", "x"], "--dpi: 'x' is not a whole number"),
+])
+def test_a_number_option_that_is_not_one_says_so(capsys, argv, message):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(argv)
+    assert exc.value.code == 2 and message in capsys.readouterr().err
+
+
 # ------------------------------------------------------------------ preview
 def test_preview_png_is_two_card_pages_side_by_side(capsys, tmp_path):
     dpi = 100
