@@ -228,10 +228,6 @@ class FieldDictionary:
         """The field a column header names, by field name or Japanese label."""
         return self.by_name.get(header) or self.by_label.get(header)
 
-    @property
-    def required(self) -> tuple[str, ...]:
-        return tuple(f.name for f in self.fields if f.required)
-
     def extended(self, specs: Mapping[str, FieldSpec], origin: str) -> "FieldDictionary":
         """These fields with `specs` applied: a known name is tightened, a new one added.
 
@@ -279,4 +275,3 @@ def _builtin() -> FieldDictionary:
 BUILTIN = _builtin()
 FIELDS: tuple[Field, ...] = BUILTIN.fields
 BY_NAME: dict[str, Field] = BUILTIN.by_name
-BY_LABEL: dict[str, Field] = BUILTIN.by_label
