@@ -14,6 +14,7 @@ import os
 import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -69,12 +70,21 @@ class Inputs:
         files.extend(content_files(job))
         return cls(tuple(files))
 
+    @cached_property
+    def _by_identity(self) -> dict[tuple[int, int], tuple[str, Path]]:
+        """Each input by its file identity (the first named, where two are one file), each file
+        looked at once however many outputs are checked."""
+        known: dict[tuple[int, int], tuple[str, Path]] = {}
+        for what, p in self.files:
+            ident = _identity(p)
+            if ident is not None:
+                known.setdefault(ident, (what, p))
+        return known
+
     def which(self, path: Path) -> tuple[str, Path] | None:
         """The input that `path` is (by file identity), if any."""
         ident = _identity(path)
-        if ident is None:
-            return None
-        return next(((what, p) for what, p in self.files if _identity(p) == ident), None)
+        return None if ident is None else self._by_identity.get(ident)
 
     def refuse(self, path: Path, output: Path | None = None, remedy: str = "give another output name") -> None:
         """OutputError if writing `path` (part of writing `output`) would destroy an input."""
