@@ -27,7 +27,7 @@ from docgen.layout.references import (
     unknown_names,
 )
 from docgen.layout.scheme import Scheme, load_scheme
-from docgen.layout.search import listing, resolve
+from docgen.layout.search import listing, referenced_at, resolve
 from docgen.template import placeholders
 from docgen.validate.values import parse_value
 from docgen.yamlfile import problems, read_yaml
@@ -69,10 +69,8 @@ class ResolvedLayout:
 
     def profile_file(self) -> Path:
         """The layout's default insurer profile, found by the reference rule (see docgen.layout.search)."""
-        try:
+        with referenced_at(f"{self.source}: profile"):
             return resolve("profile", self.model.profile, self.source)
-        except LayoutError as exc:
-            raise LayoutError(f"{self.source}: profile: {exc}") from None
 
 
 def layout_file(name_or_path: str | Path) -> Path:
@@ -91,10 +89,8 @@ def load_layout(name_or_path: str | Path, *, read: Reader = read_file,
     path = layout_file(name_or_path)
     complete_models()
     model: Layout = validate_file(Layout, read_yaml(path, LayoutError, read=read), path)
-    try:
+    with referenced_at(f"{path}: scheme"):
         scheme = load_scheme(model.scheme, path)
-    except LayoutError as exc:
-        raise LayoutError(f"{path}: scheme: {exc}") from None
     fields = _extended(scheme.fields, model.fields, "layout", path)
     expander = Expander(read)
     pages = [(pi, page, expander.expand(page.elements, path, f"{path}: pages[{pi}] ({page.name})", (path.resolve(),),
@@ -191,10 +187,8 @@ def _load_profile_cached(path: Path, mtime_ns: int) -> Profile:
 
 def profile_scheme(profile: Profile) -> Scheme:
     """The scheme a profile names, relative to the profile's file."""
-    try:
+    with referenced_at(f"{profile.source or 'insurer profile ' + profile.id}: scheme"):
         return load_scheme(profile.scheme, profile.source)
-    except LayoutError as exc:
-        raise LayoutError(f"{profile.source or 'insurer profile ' + profile.id}: scheme: {exc}") from None
 
 
 def profile_file(ref: str | Path, naming_file: Path | None = None) -> Path:

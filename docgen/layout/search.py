@@ -148,6 +148,16 @@ def resolve(kind: Kind, ref: str, naming_file: Path | None = None) -> Path:
     return path
 
 
+@contextmanager
+def referenced_at(where: str) -> Iterator[None]:
+    """A LayoutError of finding or loading what a reference names, prefixed with where the
+    reference is written (the file and the key: "layout.yaml: scheme")."""
+    try:
+        yield
+    except LayoutError as exc:
+        raise LayoutError(f"{where}: {exc}") from None
+
+
 @dataclass(frozen=True)
 class Found:
     """A name as `docgen layouts` lists it: the file used, and the files it shadows."""
