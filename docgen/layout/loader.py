@@ -49,8 +49,9 @@ class ResolvedPage:
 class ResolvedLayout:
     """A layout with its includes expanded; `source` is kept for messages and previews.
 
-    `files` are the layout and every part it read (what `docgen serve` watches). `off_page`
-    lists elements outside their page, which only a preview loads (to draw them red);
+    `files` are the layout and every part it read: inputs no output may be written over (`docgen
+    serve` finds what it watches from the YAML itself, so it follows a layout that does not load).
+    `off_page` lists elements outside their page, which only a preview loads (to draw them red);
     everything else refuses such a layout. `fields` is the dictionary with the scheme's and the
     layout's own fields (a job adds its profile's).
     """
