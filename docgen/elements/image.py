@@ -15,10 +15,11 @@ from pydantic import (
 from reportlab.lib.utils import ImageReader
 
 from docgen.elements.base import Boxed, ElementKind
-from docgen.elements.context import MM, DrawContext, PrepareContext
+from docgen.elements.context import DrawContext, PrepareContext
 from docgen.errors import ContentError
 from docgen.paths import written_in
 from docgen.template import has_template
+from docgen.units import MM
 from docgen.yamlfile import load_context
 
 

@@ -8,11 +8,12 @@ from pydantic import Field
 
 from docgen.conditions import lookup
 from docgen.elements.base import Boxed, ElementKind, Fitting
-from docgen.elements.context import MM, DrawContext, PrepareContext
+from docgen.elements.context import DrawContext, PrepareContext
 from docgen.elements.text_style import TextStyle, draw_lines
 from docgen.elements.textfit import FittedText, break_lines, fits_width
 from docgen.errors import ContentError
 from docgen.fonts import FontChain
+from docgen.units import MM
 
 _STEP = 0.25
 
