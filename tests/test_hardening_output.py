@@ -32,8 +32,10 @@ from test_batch import KOKUHO, _rows, _write, bundle_bytes, kokuho_records, mani
 from docgen import cli
 from docgen.output import batch as batch_module
 from docgen.output.bundle import BundleTask, render_bundle
+from docgen.output.files import Inputs
 from docgen.output.manifest import write_manifest, write_problems
 from docgen.paths import LAYOUTS, PROFILES, SAMPLES
+from docgen.pipeline import open_job
 from docgen.preview.server import PreviewApp, make_server
 from docgen.preview.snapshot import RecordFile
 
@@ -174,6 +176,16 @@ def test_defect1_no_output_is_ever_written_over_an_input(tmp_path: Path, capsys:
         code, _, err = run(capsys, *argv)
         assert code == 2 and "does not end in .png" in err, argv
         assert tree(tmp_path) == before, f"{argv} changed a file"
+
+
+def test_the_inputs_name_the_profile_the_job_was_opened_with(tmp_path: Path) -> None:
+    text = (PROFILES / "kasou-city-kokuho.yaml").read_text(encoding="utf-8")
+    profile = tmp_path / "own.yaml"
+    profile.write_text(text.replace("scheme: kokuho", "scheme: docgen:kokuho")
+                       .replace("seal: seals/", f"seal: {PROFILES / 'seals'}/"), encoding="utf-8")
+    inputs = Inputs.of(open_job("kokuho-card", profile))
+    assert inputs.which(profile) == ("insurer profile", profile.resolve())
+    assert inputs.which(PROFILES / "kasou-city-kokuho.yaml") is None      # the layout's own: not read
 
 
 def test_defect1_nothing_to_print_removes_only_an_earlier_docgen_pdf(
@@ -513,6 +525,27 @@ def test_defect8_a_damaged_journal_says_what_to_do(tmp_path: Path, capsys: pytes
             (out / "journal" / damaged).unlink()
             assert run_batch(capsys, data, out, *options)[0] == 0
             assert results(out) == results(reference)
+
+
+@pytest.mark.parametrize("damaged, change, options", [
+    ("plan.json", lambda plan: plan.pop("batch"), ()),                        # named in "already holds batch"
+    ("plan.json", lambda plan: plan.update(encryption="yes"), ("--resume",)),
+    ("bundle-00001.json", lambda entry: entry.update(entries="x"), ("--resume",)),
+    ("bundle-00001.json", lambda entry: entry.update(rejects=[{"field": "name"}]), ("--resume",)),
+    ("bundle-00001.json", lambda entry: entry.update(pages="2"), ("--resume",)),
+])
+def test_a_journal_file_that_parses_but_is_malformed_is_one_error_naming_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], damaged: str, change: Any, options: tuple[str, ...]) -> None:
+    data = kokuho_records(tmp_path / "k.csv", 6)
+    out = tmp_path / "out"
+    assert run_batch(capsys, data, out, "--bundle-size", "5")[0] == 0
+    path = out / "journal" / damaged
+    content = json.loads(path.read_text(encoding="utf-8"))
+    change(content)
+    path.write_text(json.dumps(content), encoding="utf-8")
+    code, err = run_batch(capsys, data, out, "--bundle-size", "5", *options)
+    assert code == 1
+    assert f"journal/{damaged} is damaged (not what docgen wrote there)" in one_line(err)
 
 
 def _dies_at_bundle_3(task: BundleTask) -> Any:

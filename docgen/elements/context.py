@@ -9,8 +9,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 from docgen.fonts import FontSet
 from docgen.template import Template
+from docgen.units import MM
 
-MM = 72.0 / 25.4      # points per millimetre: layouts measure in mm, PDF in points
 
 
 @dataclass

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import zxingcpp
 from reportlab.pdfgen.canvas import Canvas
 
-from docgen.elements.context import MM
 from docgen.fonts import FontSet
 from docgen.layout.model import ControlMark, Layout
 from docgen.symbols import draw_symbol, encode
+from docgen.units import MM
 
 TEXT_PT = 5.5      # the printed code: at least 5 pt, readable by a clerk
 QUIET = 1          # modules; ISO/IEC 16022 asks for one
