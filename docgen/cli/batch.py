@@ -10,7 +10,7 @@ from typing import Callable
 
 from docgen.cli.options import whole_number
 from docgen.cli.status import EXIT_REJECTED
-from docgen.errors import BatchError, Interrupted
+from docgen.errors import BatchError
 from docgen.output.encryption import password_from_file
 from docgen.output.order import ORDERS
 
@@ -44,11 +44,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         workers=args.workers or default_workers(), executor=args.executor, scheduler=args.scheduler,
         password=_password(args), password_file=args.password_file, resume=args.resume, force=args.force,
         batch_id=args.batch_id, progress=sys.stderr)
-    try:
-        summary = run_batch(opts)
-    except KeyboardInterrupt:
-        raise Interrupted("interrupted: the bundles finished so far are kept in "
-                          f"{args.output}; run the same command with --resume to finish") from None
+    summary = run_batch(opts)
     print_summary(summary)
     print(f"{args.output}: {summary['rendered'] / max(time.perf_counter() - start, 1e-9):.0f} records/s "
           f"in {time.perf_counter() - start:.1f} s; see manifest.csv, rejects.csv, summary.json")

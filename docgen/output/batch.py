@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterator, TextIO
 
-from docgen.errors import BatchError, DocgenError
+from docgen.errors import BatchError, DocgenError, Interrupted
 from docgen.output.bundle import (
     BundleResult,
     BundleTask,
@@ -219,9 +219,13 @@ def _encryption(previous: dict[str, Any] | None, password: str | None, outdir: P
 
 @contextmanager
 def _resumable(outdir: Path, journal: Journal, bundles: int) -> Iterator[None]:
-    """An error once the plan is in the journal leaves a run that --resume finishes: say so."""
+    """An error or Ctrl-C once the plan is in the journal leaves a run that --resume finishes: say
+    so, and how much of it is done."""
     try:
         yield
+    except KeyboardInterrupt:
+        raise Interrupted(f"interrupted: {outdir} keeps the {journal.finished()} finished bundle(s) of {bundles}: "
+                          "run the same command with --resume to finish") from None
     except DocgenError as exc:
         raise BatchError(f"{exc}; {outdir} keeps the {journal.finished()} finished bundle(s) of {bundles}: "
                          "run the same command with --resume to finish") from exc
