@@ -1,0 +1,97 @@
+"""Lines of text written straight into a canvas's content stream, in ReportLab's own encoding.
+
+ReportLab's text objects re-derive everything for every string: the font by name, the width
+(to move a cursor nobody reads), each character's subset and code through `splitString`, the
+escaping of the code bytes, the operators one small string at a time. A card is some twenty
+short lines, so that bookkeeping was a third of a card's time. Here each character is put through
+ReportLab's own `splitString` once per document (the first time it is drawn, so subsets, their
+order, ToUnicode and widths are ReportLab's as before) and its escaped code is kept; a line is
+then a lookup per run and one string appended to the page. The operators are the ones ReportLab's
+text object writes, so the file is the same byte for byte.
+"""
+from __future__ import annotations
+
+from itertools import groupby
+from typing import Sequence
+
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+BLACK = (0, 0, 0, 1)           # pure black (K), the only colour text is printed in
+_BLACK_FILL = "%s k" % fp_str(BLACK)
+
+
+class _Encoding:
+    """One TrueType font's code bytes in one document, learnt from ReportLab a character at a time."""
+
+    def __init__(self, font: TTFont, canvas: Canvas) -> None:
+        self._font = font
+        self._doc = canvas._doc
+        self._escape = canvas._escape
+        self._known: set[str] = set()
+        self._subset: dict[str, int] = {}
+        self.names: list[str] = []               # subset -> PDF font resource name, e.g. /F2+0
+        self._tables: list[dict[int, str]] = []   # subset -> code point -> escaped code byte
+        self._chars: list[set[str]] = []          # subset -> the characters in it
+
+    def encode(self, text: str) -> list[tuple[str, str]]:
+        """(font resource name, escaped bytes) for each stretch of text in one subset."""
+        if not self._known.issuperset(text):
+            for ch in dict.fromkeys(text):
+                if ch not in self._known:
+                    self._learn(ch)
+        for subset, chars in enumerate(self._chars):
+            if chars.issuperset(text):
+                return [(self.names[subset], text.translate(self._tables[subset]))]
+        return [(self.names[subset], "".join(self._tables[subset][ord(ch)] for ch in part))
+                for subset, part in groupby(text, self._subset.__getitem__)]
+
+    def _learn(self, ch: str) -> None:
+        [(subset, code)] = self._font.splitString(ch, self._doc)
+        while len(self.names) <= subset:
+            self.names.append(self._font.getSubsetInternalName(len(self.names), self._doc))
+            self._tables.append({})
+            self._chars.append(set())
+        self._tables[subset][ord(ch)] = self._escape(code)
+        self._chars[subset].add(ch)
+        self._subset[ch] = subset
+        self._known.add(ch)
+
+
+class TextWriter:
+    """Writes text lines onto one canvas (one PDF document), as ReportLab's text objects would."""
+
+    def __init__(self, canvas: Canvas) -> None:
+        self._canvas = canvas
+        self._encodings: dict[str, _Encoding] = {}
+
+    def fill_black(self) -> None:
+        """Set the fill colour to pure black (K), as `setFillColorCMYK(0, 0, 0, 1)` does."""
+        self._canvas._fillColorObj = BLACK
+        self._canvas._code.append(_BLACK_FILL)
+
+    def line(self, x: float, y: float, size: float, runs: Sequence[tuple[str, str]],
+             scale: float = 1.0, char_space: float = 0.0) -> None:
+        """One line of (font name, text) runs with its baseline starting at (x, y) points, condensed
+        to `scale` and spaced by `char_space`; both are scoped with q/Q, since Tz and Tc belong
+        to the graphics state and outlive BT/ET."""
+        parts = [f"BT 1 0 0 1 {fp_str(x, y)} Tm"]
+        if scale != 1.0:
+            parts.append(f"{fp_str(scale * 100)} Tz")
+        if char_space:
+            parts.append(f"{fp_str(char_space)} Tc")
+        tf = f" {fp_str(size)} Tf {fp_str(size * 1.2)} TL ("
+        for font_name, text in runs:
+            for name, code in self._encoding(font_name).encode(text):
+                parts.append(f"{name}{tf}{code}) Tj")
+        parts.append("ET")
+        code = " ".join(parts)
+        self._canvas._code.append(f"q\n{code}\nQ" if scale != 1.0 or char_space else code)
+
+    def _encoding(self, font_name: str) -> _Encoding:
+        enc = self._encodings.get(font_name)
+        if enc is None:
+            enc = self._encodings[font_name] = _Encoding(pdfmetrics.getFont(font_name), self._canvas)
+        return enc
