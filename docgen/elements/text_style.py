@@ -87,7 +87,6 @@ def draw_lines(dc: DrawContext, chain: FontChain, fitted: FittedText, style: Tex
     else:
         block_top = top - (h_pt - block) / 2
     writer = dc.text
-    writer.fill_black()
     align = style.align
     for i, line in enumerate(fitted.lines):
         if not line:

@@ -6,8 +6,12 @@ escaping of the code bytes, the operators one small string at a time. A card is 
 short lines, so that bookkeeping was a third of a card's time. Here each character is put through
 ReportLab's own `splitString` once per document (the first time it is drawn, so subsets, their
 order, ToUnicode and widths are ReportLab's as before) and its escaped code is kept; a line is
-then a lookup per run and one string appended to the page. The operators are the ones ReportLab's
-text object writes, so the file is the same byte for byte.
+then a lookup per run and one string appended to the page.
+
+The operators are fewer than a text object's: `x y Td` for its `1 0 0 1 x y Tm` (the same at the
+start of BT), no TL (nothing moves to a next line), and the fill colour and the font set again
+only when something else was drawn since this writer last set them: both belong to the graphics
+state and outlive ET. Tz and Tc are scoped with q/Q, which also restores the font set inside.
 """
 from __future__ import annotations
 
@@ -61,34 +65,49 @@ class _Encoding:
 
 
 class TextWriter:
-    """Writes text lines onto one canvas (one PDF document), as ReportLab's text objects would."""
+    """Writes text lines in pure black (K) onto one canvas (one PDF document)."""
 
     def __init__(self, canvas: Canvas) -> None:
         self._canvas = canvas
         self._encodings: dict[str, _Encoding] = {}
-
-    def fill_black(self) -> None:
-        """Set the fill colour to pure black (K), as `setFillColorCMYK(0, 0, 0, 1)` does."""
-        self._canvas._fillColorObj = BLACK
-        self._canvas._code.append(_BLACK_FILL)
+        # the content list and its length after this writer's last line: while both are
+        # unchanged, nothing else has drawn since and the state below holds
+        self._code: list[str] | None = None
+        self._length = 0
+        self._font = ""          # "/F2+0 7 Tf" as last set outside q/Q, "" when unknown
 
     def line(self, x: float, y: float, size: float, runs: Sequence[tuple[str, str]],
              scale: float = 1.0, char_space: float = 0.0) -> None:
         """One line of (font name, text) runs with its baseline starting at (x, y) points, condensed
-        to `scale` and spaced by `char_space`; both are scoped with q/Q, since Tz and Tc belong
-        to the graphics state and outlive BT/ET."""
-        parts = [f"BT 1 0 0 1 {fp_str(x, y)} Tm"]
+        to `scale` and spaced by `char_space`."""
+        code = self._canvas._code
+        parts = []
+        if code is not self._code or len(code) != self._length:
+            self._canvas._fillColorObj = BLACK
+            parts.append(_BLACK_FILL)
+            self._font = ""
+        scoped = scale != 1.0 or char_space
+        if scoped:
+            parts.append("q")
+        parts.append(f"BT {fp_str(x, y)} Td")
         if scale != 1.0:
             parts.append(f"{fp_str(scale * 100)} Tz")
         if char_space:
             parts.append(f"{fp_str(char_space)} Tc")
-        tf = f" {fp_str(size)} Tf {fp_str(size * 1.2)} TL ("
+        font, tf = self._font, f" {fp_str(size)} Tf"
         for font_name, text in runs:
-            for name, code in self._encoding(font_name).encode(text):
-                parts.append(f"{name}{tf}{code}) Tj")
+            for name, escaped in self._encoding(font_name).encode(text):
+                if name + tf != font:
+                    font = name + tf
+                    parts.append(font)
+                parts.append(f"({escaped}) Tj")
         parts.append("ET")
-        code = " ".join(parts)
-        self._canvas._code.append(f"q\n{code}\nQ" if scale != 1.0 or char_space else code)
+        if scoped:
+            parts.append("Q")
+        else:
+            self._font = font
+        code.append(" ".join(parts))
+        self._code, self._length = code, len(code)
 
     def _encoding(self, font_name: str) -> _Encoding:
         enc = self._encodings.get(font_name)
