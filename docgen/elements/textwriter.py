@@ -15,7 +15,7 @@ state and outlive ET. Tz and Tc are scoped with q/Q, which also restores the fon
 """
 from __future__ import annotations
 
-from itertools import groupby
+import re
 from typing import Sequence
 
 from reportlab.lib.rl_accel import fp_str
@@ -25,6 +25,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 BLACK = (0, 0, 0, 1)           # pure black (K), the only colour text is printed in
 _BLACK_FILL = "%s k" % fp_str(BLACK)
+_STRETCH = re.compile(r"(.)\1*", re.S)      # a run of one character: of one subset
+_span = re.Match.span
 
 
 class _Encoding:
@@ -35,10 +37,9 @@ class _Encoding:
         self._doc = canvas._doc
         self._escape = canvas._escape
         self._known: set[str] = set()
-        self._subset: dict[str, int] = {}
-        self.names: list[str] = []               # subset -> PDF font resource name, e.g. /F2+0
-        self._tables: list[dict[int, str]] = []   # subset -> code point -> escaped code byte
-        self._chars: list[set[str]] = []          # subset -> the characters in it
+        self._codes: dict[int, str] = {}       # code point -> its escaped code byte in its subset
+        self._subsets: dict[int, str] = {}     # code point -> chr(its subset), to find the stretches
+        self.names: list[str] = []             # subset -> PDF font resource name, e.g. /F2+0
 
     def encode(self, text: str) -> list[tuple[str, str]]:
         """(font resource name, escaped bytes) for each stretch of text in one subset."""
@@ -46,21 +47,18 @@ class _Encoding:
             for ch in dict.fromkeys(text):
                 if ch not in self._known:
                     self._learn(ch)
-        for subset, chars in enumerate(self._chars):
-            if chars.issuperset(text):
-                return [(self.names[subset], text.translate(self._tables[subset]))]
-        return [(self.names[subset], "".join(self._tables[subset][ord(ch)] for ch in part))
-                for subset, part in groupby(text, self._subset.__getitem__)]
+        if len(self.names) == 1:
+            return [(self.names[0], text.translate(self._codes))]
+        subsets = text.translate(self._subsets)
+        return [(self.names[ord(subsets[start])], text[start:end].translate(self._codes))
+                for start, end in map(_span, _STRETCH.finditer(subsets))]
 
     def _learn(self, ch: str) -> None:
         [(subset, code)] = self._font.splitString(ch, self._doc)
         while len(self.names) <= subset:
             self.names.append(self._font.getSubsetInternalName(len(self.names), self._doc))
-            self._tables.append({})
-            self._chars.append(set())
-        self._tables[subset][ord(ch)] = self._escape(code)
-        self._chars[subset].add(ch)
-        self._subset[ch] = subset
+        self._codes[ord(ch)] = self._escape(code)
+        self._subsets[ord(ch)] = chr(subset)
         self._known.add(ch)
 
 
