@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from reportlab.pdfgen.canvas import Canvas
 
-from docgen.elements.textwriter import TextWriter
+from docgen.elements.textwriter import TextWriter, text_writer
 from docgen.fonts import FontSet
 from docgen.template import Template
 
@@ -51,7 +51,7 @@ class DrawContext:
     text: TextWriter = field(init=False)
 
     def __post_init__(self) -> None:
-        self.text = TextWriter(self.canvas)
+        self.text = text_writer(self.canvas)
 
     def y_pt(self, y_mm: float) -> float:
         """PDF y of a distance from the page top (layouts measure from the top-left corner)."""

@@ -62,6 +62,14 @@ class _Encoding:
         self._known.add(ch)
 
 
+def text_writer(canvas: Canvas) -> TextWriter:
+    """The canvas's text writer, one per canvas so that every part drawing on it shares it."""
+    writer: TextWriter | None = canvas.__dict__.get("_docgen_text")
+    if writer is None:
+        writer = canvas.__dict__["_docgen_text"] = TextWriter(canvas)
+    return writer
+
+
 class TextWriter:
     """Writes text lines in pure black (K) onto one canvas (one PDF document)."""
 
