@@ -13,6 +13,7 @@ transparency, boxes, a duration) is formatted by ReportLab as before.
 from __future__ import annotations
 
 import zlib
+from itertools import repeat
 from typing import Any, Hashable
 
 from reportlab import rl_config
@@ -42,7 +43,7 @@ def page_kind(page: pdfdoc.PDFPage) -> Hashable | None:
     page carries something not compared here (then ReportLab formats it)."""
     if type(page) is not pdfdoc.PDFPage or page.Override_default_compilation:
         return None
-    if any(getattr(page, name, None) for name in _UNSET) or page.Parent is not None:
+    if any(map(getattr, repeat(page), _UNSET, repeat(None))) or page.Parent is not None:
         return None
     xobjects = _names(page.XObjects) if page.XObjects else ()
     colors = _names(page._colorsUsed)
@@ -69,7 +70,8 @@ class _KindPage(pdfdoc.PDFPage):
                 head, tail = formatted.split(ref)
                 kinds[self._kind] = (head, tail)
             return formatted
-        self.check_format(document)          # the content stream object, the parent, as ReportLab does
+        if not isinstance(self.Contents, _ContentStream):
+            self.check_format(document)      # the content stream object, as ReportLab makes it
         ref = document.Reference(self.Contents).format(document)
         return known[0] + b"/Contents " + ref + known[1]
 
