@@ -27,6 +27,7 @@ BLACK = (0, 0, 0, 1)           # pure black (K), the only colour text is printed
 _BLACK_FILL = "%s k" % fp_str(BLACK)
 _STRETCH = re.compile(r"(.)\1*", re.S)      # a run of one character: of one subset
 _span = re.Match.span
+_MAX_STARTS = 4096
 
 
 class _Encoding:
@@ -81,6 +82,9 @@ class TextWriter:
         self._code: list[str] | None = None
         self._length = 0
         self._font = ""          # "/F2+0 7 Tf" as last set outside q/Q, "" when unknown
+        # the numbers' text, formatted once: a layout's lines start at a few places and sizes
+        self._starts: dict[tuple[float, float], str] = {}
+        self._sizes: dict[float, str] = {}
 
     def line(self, x: float, y: float, size: float, runs: Sequence[tuple[str, str]],
              scale: float = 1.0, char_space: float = 0.0) -> None:
@@ -95,12 +99,20 @@ class TextWriter:
         scoped = scale != 1.0 or char_space
         if scoped:
             parts.append("q")
-        parts.append(f"BT {fp_str(x, y)} Td")
+        start = self._starts.get((x, y))
+        if start is None:
+            if len(self._starts) >= _MAX_STARTS:       # centred text starts anywhere
+                self._starts.clear()
+            start = self._starts[x, y] = f"BT {fp_str(x, y)} Td"
+        parts.append(start)
         if scale != 1.0:
             parts.append(f"{fp_str(scale * 100)} Tz")
         if char_space:
             parts.append(f"{fp_str(char_space)} Tc")
-        font, tf = self._font, f" {fp_str(size)} Tf"
+        tf = self._sizes.get(size)
+        if tf is None:
+            tf = self._sizes[size] = f" {fp_str(size)} Tf"
+        font = self._font
         for font_name, text in runs:
             for name, escaped in self._encoding(font_name).encode(text):
                 if name + tf != font:
