@@ -16,7 +16,7 @@ state and outlive ET. Tz and Tc are scoped with q/Q, which also restores the fon
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import Callable, Sequence
 
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
@@ -30,6 +30,17 @@ _span = re.Match.span
 _MAX_STARTS = 4096
 
 
+class _Subsets(dict[int, str]):
+    """Code point -> chr(its subset), learning a code point the first time `str.translate` asks."""
+
+    def __init__(self, learn: Callable[[int], str]) -> None:
+        super().__init__()
+        self._learn = learn
+
+    def __missing__(self, cp: int) -> str:
+        return self._learn(cp)
+
+
 class _Encoding:
     """One TrueType font's code bytes in one document, learnt from ReportLab a character at a time."""
 
@@ -37,30 +48,25 @@ class _Encoding:
         self._font = font
         self._doc = canvas._doc
         self._escape = canvas._escape
-        self._known: set[str] = set()
-        self._codes: dict[int, str] = {}       # code point -> its escaped code byte in its subset
-        self._subsets: dict[int, str] = {}     # code point -> chr(its subset), to find the stretches
-        self.names: list[str] = []             # subset -> PDF font resource name, e.g. /F2+0
+        self._codes: dict[int, str] = {}           # code point -> its escaped code byte in its subset
+        self._subsets = _Subsets(self._learn)      # code point -> chr(its subset), to find the stretches
+        self.names: list[str] = []                 # subset -> PDF font resource name, e.g. /F2+0
 
     def encode(self, text: str) -> list[tuple[str, str]]:
         """(font resource name, escaped bytes) for each stretch of text in one subset."""
-        if not self._known.issuperset(text):
-            for ch in dict.fromkeys(text):
-                if ch not in self._known:
-                    self._learn(ch)
+        subsets = text.translate(self._subsets)    # learns new characters in the order they come
         if len(self.names) == 1:
             return [(self.names[0], text.translate(self._codes))]
-        subsets = text.translate(self._subsets)
         return [(self.names[ord(subsets[start])], text[start:end].translate(self._codes))
                 for start, end in map(_span, _STRETCH.finditer(subsets))]
 
-    def _learn(self, ch: str) -> None:
-        [(subset, code)] = self._font.splitString(ch, self._doc)
+    def _learn(self, cp: int) -> str:
+        [(subset, code)] = self._font.splitString(chr(cp), self._doc)
         while len(self.names) <= subset:
             self.names.append(self._font.getSubsetInternalName(len(self.names), self._doc))
-        self._codes[ord(ch)] = self._escape(code)
-        self._subsets[ord(ch)] = chr(subset)
-        self._known.add(ch)
+        self._codes[cp] = self._escape(code)
+        mark = self._subsets[cp] = chr(subset)
+        return mark
 
 
 def text_writer(canvas: Canvas) -> TextWriter:
