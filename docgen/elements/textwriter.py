@@ -55,8 +55,9 @@ class _Encoding:
     def encode(self, text: str) -> list[tuple[str, str]]:
         """(font resource name, escaped bytes) for each stretch of text in one subset."""
         subsets = text.translate(self._subsets)    # learns new characters in the order they come
-        if len(self.names) == 1:
-            return [(self.names[0], text.translate(self._codes))]
+        first = subsets[:1]
+        if not subsets.lstrip(first):              # all in one subset (or no text)
+            return [(self.names[ord(first)], text.translate(self._codes))] if text else []
         return [(self.names[ord(subsets[start])], text[start:end].translate(self._codes))
                 for start, end in map(_span, _STRETCH.finditer(subsets))]
 
