@@ -5,8 +5,9 @@ ReportLab's text objects re-derive everything for every string: the font by name
 escaping of the code bytes, the operators one small string at a time. A card is some twenty
 short lines, so that bookkeeping was a third of a card's time. Here each character is put through
 ReportLab's own `splitString` once per document (the first time it is drawn, so subsets, their
-order, ToUnicode and widths are ReportLab's as before) and its escaped code is kept; a line is
-then a lookup per run and one string appended to the page.
+order, ToUnicode and widths are ReportLab's as before) and its escaped code is kept in a
+`str.translate` table; a line is then a translate or two per run and one string appended to the
+page.
 
 The operators are fewer than a text object's: `x y Td` for its `1 0 0 1 x y Tm` (the same at the
 start of BT), no TL (nothing moves to a next line), and the fill colour and the font set again
