@@ -2,11 +2,13 @@
 
 Generates records as bench_batch.py does, checks them, then renders the same bundle several times
 in this process (no process start, no checking pass, no files) and prints the CPU time per
-record (best of the runs) and the PDF bytes per record. `--profile` prints a pyinstrument tree of
-two more runs (pip install pyinstrument), or cProfile's top functions without it. See
-benchmarks/README.md.
+record (best of the runs) and the PDF bytes per record. `--split` adds the CPU of the best run's
+stages (binding, drawing pages, ending pages, saving the file) timed around each call, without a
+profiler's overhead. `--profile` prints a pyinstrument tree of two more runs (pip install
+pyinstrument), or cProfile's top functions without it. See benchmarks/README.md.
 
     .venv/bin/python benchmarks/bench_bundle.py --layout kenpo-card
+    .venv/bin/python benchmarks/bench_bundle.py --layout kenpo-card --split
     .venv/bin/python benchmarks/bench_bundle.py --layout kenpo-card --profile
 """
 from __future__ import annotations
@@ -17,13 +19,21 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_batch import generate  # noqa: E402
 
 from docgen.output.bundle import BundleTask, JobSpec, job_for, render_bundle  # noqa: E402
+from docgen.output.pagedict import KindCanvas  # noqa: E402
+from docgen.pipeline import Job  # noqa: E402
 from docgen.records import read_records  # noqa: E402
+from docgen.render.page import PageDrawer  # noqa: E402
+
+# (class, method, name in the split): the stages --split times
+STAGES = ((Job, "bind", "bind"), (PageDrawer, "draw_page", "draw pages"),
+          (KindCanvas, "showPage", "end pages"), (KindCanvas, "save", "save"))
 
 
 def main() -> None:
@@ -32,6 +42,7 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=1000, help="records in the bundle")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--sheet", action="store_true", help="impose the cards on A4 sheets")
+    ap.add_argument("--split", action="store_true", help="CPU of each stage of the best run")
     ap.add_argument("--profile", action="store_true")
     args = ap.parse_args()
     spec = JobSpec(args.layout)
@@ -44,16 +55,39 @@ def main() -> None:
     render_bundle(task)                 # every font and form loaded once, as in a worker
     gc.collect()
     gc.freeze()                         # as the process pool's workers have it
-    times = []
+    stages: dict[str, float] = {}
+    if args.split:
+        _time_stages(stages)
+    runs = []
     for _ in range(args.runs):
+        stages.clear()
         start = time.process_time()
         result = render_bundle(task)
-        times.append(time.process_time() - start)
+        runs.append((time.process_time() - start, dict(stages)))
     n = len(records)
-    print(f"{args.layout}{' --sheet' if args.sheet else ''}: {min(times) / n * 1e3:.3f} ms CPU a record "
+    best, split = min(runs, key=lambda run: run[0])
+    print(f"{args.layout}{' --sheet' if args.sheet else ''}: {best / n * 1e3:.3f} ms CPU a record "
           f"(best of {args.runs}, bundle of {n}), {len(result.pdf) / n:.0f} bytes a record")
+    if args.split:
+        print("  " + ", ".join(f"{name} {cpu / n * 1e3:.3f}" for name, cpu in split.items())
+              + f", the rest {(best - sum(split.values())) / n * 1e3:.3f} ms a record")
     if args.profile:
         _profile(task)
+
+
+def _time_stages(stages: dict[str, float]) -> None:
+    """Wrap each stage's method to add its CPU time to stages[name]."""
+    for cls, method, name in STAGES:
+        original = getattr(cls, method)
+
+        def timed(*args: Any, _original: Any = original, _name: str = name) -> Any:
+            start = time.process_time()
+            try:
+                return _original(*args)
+            finally:
+                stages[_name] = stages.get(_name, 0.0) + time.process_time() - start
+
+        setattr(cls, method, timed)
 
 
 def _profile(task: BundleTask) -> None:

@@ -33,7 +33,6 @@ def render_pdf(layout: str | Path, data: Path | str | Iterable[SourceRecord], ou
     `out` may not be any file the run reads (OutputError); with nothing to print, an earlier
     docgen PDF of that name is removed and any other file left alone."""
     job = open_job(layout, profile, renewal_start)
-    inputs = Inputs.of(job, profile, records_file=data if isinstance(data, (str, Path)) else None,
-                         mapping_file=mapping)
+    inputs = Inputs.of(job, records_file=data if isinstance(data, (str, Path)) else None, mapping_file=mapping)
     return write_pdf(job, check(layout, data, mapping=mapping, encoding=encoding, record_id=record_id, job=job),
                      Path(out), inputs)

@@ -18,7 +18,9 @@ class DocgenError(Exception):
 
 
 class LayoutError(DocgenError, ValueError):
-    """A layout, part or profile file that cannot be used; the message says where and why."""
+    """A layout, part, profile or scheme file, the field dictionary or the search path that cannot
+    be used, or a layout edit or comparison (`docgen serve`, `docgen diff`) that cannot be made;
+    the message says where and why."""
 
 
 class TemplateError(DocgenError, ValueError):
@@ -26,10 +28,7 @@ class TemplateError(DocgenError, ValueError):
 
 
 class FontConfigError(DocgenError, ValueError):
-    """fonts.yaml is malformed; the message names the file and the key."""
-
-    def __init__(self, path: object, key: str, problem: str) -> None:
-        super().__init__(f"{path}: {key}: {problem}")
+    """fonts.yaml is unreadable or malformed; the message names the file (and the key)."""
 
 
 class UnknownFamilyError(DocgenError, KeyError):

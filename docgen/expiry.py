@@ -1,7 +1,8 @@
 """有効期限 and 発効期日 when a record gives none: the derivation rules a scheme file names.
 
 Each rule is implemented once here and chosen by name in a scheme file (`expiry: {card: {rule:
-years-from-issue, years: 5}}`), with its parameters as keys beside the name; `RULES` lists them.
+years-from-issue, years: 5}}`), with its parameters as keys beside the name; `EXPIRY_RULES` and
+`EFFECTIVE_RULES` (at the end) list them.
 
 The renewal rules come from seed 003 (DOMAIN.md). The seed states the rules for the renewal starting S = 2026-08-01 (period end E = 2027-07-31);
 here every threshold is an offset from S, so the same rules serve any renewal year. Status

@@ -25,7 +25,7 @@ from pydantic import (
 from docgen.errors import LayoutError
 from docgen.paths import FIELDS_FILE
 from docgen.usercache import kept, package_stamp
-from docgen.yamlfile import read_yaml
+from docgen.yamlfile import problems, read_yaml, validation_lines
 
 
 class Kind(str, Enum):
@@ -229,10 +229,6 @@ class FieldDictionary:
         """The field a column header names, by field name or Japanese label."""
         return self.by_name.get(header) or self.by_label.get(header)
 
-    @property
-    def required(self) -> tuple[str, ...]:
-        return tuple(f.name for f in self.fields if f.required)
-
     def extended(self, specs: Mapping[str, FieldSpec], origin: str) -> "FieldDictionary":
         """These fields with `specs` applied: a known name is tightened, a new one added.
 
@@ -265,9 +261,7 @@ def specs_from(data: Any, where: str) -> dict[str, FieldSpec]:
         try:
             specs[str(name)] = FieldSpec.model_validate(keys or {})
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or name}: {e['msg'].removeprefix('Value error, ')}"
-                                 for e in exc.errors())
-            raise LayoutError(f"{where}: fields > {name}: {problems}") from None
+            raise LayoutError(problems(where, validation_lines(exc, keys, under=("fields", str(name))))) from None
     return specs
 
 
@@ -284,4 +278,3 @@ BUILTIN = kept("loaded", f"fields|{FIELDS_FILE}", _builtin, FieldDictionary, inp
                environment=(package_stamp("pydantic"), package_stamp("yaml")))
 FIELDS: tuple[Field, ...] = BUILTIN.fields
 BY_NAME: dict[str, Field] = BUILTIN.by_name
-BY_LABEL: dict[str, Field] = BUILTIN.by_label

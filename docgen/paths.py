@@ -34,3 +34,9 @@ SCHEMES = _bundled("schemes")
 FIELDS_FILE = _bundled("fields.yaml")
 FONTS = _bundled("fonts")
 SAMPLES = _bundled("samples")
+
+
+def written_in(ref: str | Path, file: Path) -> Path:
+    """A path as written in `file` (a layout, part, profile, fonts.yaml): relative ones from that
+    file's folder, "../" and links resolved; an absolute one as it is, links resolved."""
+    return (file.parent / ref).resolve()

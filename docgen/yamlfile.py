@@ -6,9 +6,9 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo
 
 
 def load_yaml(text: str) -> Any:
@@ -26,12 +26,19 @@ def load_yaml(text: str) -> Any:
         return yaml.safe_load(text)
 
 
-def read_yaml(path: Path, error: type[Exception], what: str = "file") -> Any:
+def read_bytes(path: Path, error: type[Exception], what: str = "file") -> bytes:
+    """A file's bytes; a missing one is `error` naming it."""
     try:
-        text = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise error(f"{path}: {what} not found") from None
-    return parse_yaml(text, path, error, what)
+
+
+def read_yaml(path: Path, error: type[Exception], what: str = "file",
+              read: Callable[[Path], bytes] | None = None) -> Any:
+    """A YAML file's data, read by `read` (default: from disk; `docgen diff` reads a git revision);
+    a file that is missing, not UTF-8 or not YAML is one `error` line naming it."""
+    return parse_yaml(read(path) if read else read_bytes(path, error, what), path, error, what)
 
 
 def parse_yaml(text: bytes, path: Path, error: type[Exception], what: str = "file") -> Any:
@@ -67,6 +74,61 @@ class LoadContext:
 def load_context(info: ValidationInfo) -> LoadContext | None:
     """The file being loaded, when a model is validated from one (None: built in code)."""
     return info.context if isinstance(info.context, LoadContext) else None
+
+
+def problems(where: object, lines: Sequence[str]) -> str:
+    """A file's problems as every file check reports them: `where: N problem(s)`, then one
+    indented line each."""
+    return "\n".join([f"{where}: {len(lines)} problem(s)", *(f"  {line}" for line in lines)])
+
+
+def _describe_loc(data: Any, loc: tuple[Any, ...]) -> list[str]:
+    """A pydantic error location as the file's keys: ['pages[0] (front)', 'elements[3] (name)', 'key']."""
+    parts: list[str] = []
+    node = data
+    after_index = False
+    for key in loc:
+        if isinstance(key, int) and isinstance(node, list) and 0 <= key < len(node):
+            node = node[key]
+            label = node.get("id") or node.get("name") if isinstance(node, dict) else None
+            parts[-1:] = [f"{parts[-1] if parts else ''}[{key}]" + (f" ({label})" if label else "")]
+            after_index = True
+            continue
+        # the discriminator tag pydantic inserts for tagged unions, right after the list index;
+        # checked first, since a text element also has a key named "text"
+        tag = after_index and isinstance(node, dict) and node.get("type") == key
+        after_index = False
+        if tag:
+            continue
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+            parts.append(str(key))
+        elif isinstance(key, str) and (key[:1].isupper() or "[" in key):
+            continue        # the member of a union pydantic tried ('FieldTest', 'literal[...]'): not a key
+        else:
+            parts.append(str(key))
+            node = None
+    return parts
+
+
+def _message(err: Any, messages: Mapping[str, str]) -> str:
+    """pydantic's message (or `messages`' for its type), and the load-time checks' own messages
+    without the "Value error, " pydantic puts before them."""
+    ctx = err.get("ctx", {})
+    if err["type"] == "union_tag_invalid" and ctx.get("discriminator") == "'type'":
+        known = [t.strip("'") for t in ctx["expected_tags"].split(", ")]
+        return (f"unknown element type '{ctx['tag']}': use {', '.join(known)}" + did_you_mean(str(ctx["tag"]), known)
+                + " (`docgen kinds` lists them; a kind from another package needs that package installed)")
+    error = ctx.get("error") if err["type"] == "value_error" else None
+    return str(error) if error is not None else messages.get(err["type"], err["msg"])
+
+
+def validation_lines(exc: ValidationError, data: Any, under: Sequence[str] = (),
+                     messages: Mapping[str, str] | None = None) -> list[str]:
+    """Each error of validating `data` as 'where > key: what', `where` in the file's own keys
+    (list items by index and id), below the keys `under`."""
+    return [f"{' > '.join([*under, *_describe_loc(data, tuple(err['loc']))]) or '(top level)'}: "
+            f"{_message(err, messages or {})}" for err in exc.errors()]
 
 
 def did_you_mean(word: str, known: Sequence[str]) -> str:

@@ -1,10 +1,17 @@
 import os
+import signal
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+# A shell that runs the tests in the background ignores SIGINT, and programs inherit an ignored
+# signal: docgen would then never see the Ctrl-C the tests send it. A handler here is reset to the
+# default in every program the tests start.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session", autouse=True)

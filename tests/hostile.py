@@ -8,10 +8,10 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from docgen.fields import BY_NAME, Kind
+from docgen.fields import FieldDictionary, Kind
 from docgen.layout.loader import available_layouts, load_layout
 from docgen.paths import SAMPLES
-from docgen.pipeline import Outcome
+from docgen.pipeline import Outcome, open_job
 from docgen.records import read_records
 
 DATA = Path(__file__).parent / "data"
@@ -44,6 +44,12 @@ def base_record(layout: str) -> dict[str, str]:
 
 
 @lru_cache(maxsize=None)
+def job_fields(layout: str) -> FieldDictionary:
+    """The fields the layout's records are read and checked with (its scheme's, its own, its profile's)."""
+    return open_job(layout).fields
+
+
+@lru_cache(maxsize=None)
 def text_fields(layout: str) -> tuple[str, ...]:
     """Every text field the layout requires or prints."""
     resolved = load_layout(layout)
@@ -51,7 +57,8 @@ def text_fields(layout: str) -> tuple[str, ...]:
     for page in resolved.pages:
         for el in page.elements:
             names.update(el.names())
-    return tuple(sorted(n for n in names if n in BY_NAME and BY_NAME[n].kind is Kind.TEXT))
+    fields = job_fields(layout)
+    return tuple(sorted(n for n in names if n in fields and fields[n].kind is Kind.TEXT))
 
 
 @lru_cache(maxsize=None)
@@ -59,7 +66,7 @@ def printed_fields(layout: str) -> frozenset[str]:
     return frozenset(f for page in load_layout(layout).pages for el in page.elements for f in el.names())
 
 
-def check_rejection(outcome: Outcome, row: int, field: str, value: str) -> None:
+def check_rejection(outcome: Outcome, layout: str, row: int, field: str, value: str) -> None:
     """Rejected by name (row, field, rule), with a message that shows nothing of a personal value
     (a valid 管理番号, say, is shown: it is how a clerk finds the record)."""
     assert outcome.problems, "rejected without a problem"
@@ -69,7 +76,7 @@ def check_rejection(outcome: Outcome, row: int, field: str, value: str) -> None:
         assert p.row == row and p.field and p.rule in RULES, message
         # every value within its field's limit fits every built-in layout (issue 8, defect 9)
         assert p.rule != "fits-box", message
-        if BY_NAME[field].personal and len(value.strip()) >= 6:
+        if job_fields(layout)[field].personal and len(value.strip()) >= 6:
             assert value not in message, f"message shows the value: {message!r}"
 
 

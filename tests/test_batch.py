@@ -381,8 +381,10 @@ def test_ctrl_c_keeps_the_finished_bundles_and_says_how_to_finish(tmp_path: Path
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
-    assert err.strip().splitlines()[-1] == (f"docgen: interrupted: the bundles finished so far are kept in {out}; "
-                                            "run the same command with --resume to finish")
+    last = err.strip().splitlines()[-1]
+    done = len(list((out / "journal").glob("bundle-*.json")))
+    assert last == (f"docgen: interrupted: {out} keeps the {done} finished bundle(s) of 40: "
+                    "run the same command with --resume to finish")
     assert "Traceback" not in err
     assert batch(capsys, "kokuho-card", data, out, *options, "--resume")[0] == 0
     assert sorted(e["row"] for e in manifest(out)) == list(range(1, 401))

@@ -101,7 +101,7 @@ def test_render_unknown_id_fails(capsys, tmp_path):
     out = tmp_path / "none.pdf"
     code, _, err = run(capsys, "render", "kokuho-card", KOKUHO, "--id", "K9999", "-o", out)
     assert code == 1
-    assert "K9999" in err
+    assert err == f"docgen: {KOKUHO}: no record with 管理番号 K9999\n"
     assert not out.exists()
     assert not list(tmp_path.iterdir())
 
@@ -177,6 +177,33 @@ def test_fonts_check_passes_with_the_fallback(capsys):
     code, out, _ = run(capsys, "fonts", "check", KOKUHO)
     assert code == 0
     assert "0 uncovered character(s)" in out
+
+
+def test_fonts_check_reads_with_a_layouts_fields(capsys, tmp_path):
+    # 組合員氏名 is the kyosai scheme's own label for insured_name: unknown without the layout
+    data = tmp_path / "k.csv"
+    data.write_text("管理番号,氏名,組合員氏名\nS1,架空　一,架空\ue000二\n", encoding="utf-8")
+    code, _, err = run(capsys, "fonts", "check", data)
+    assert code == 1 and "'組合員氏名': unknown column" in err
+    code, out, _ = run(capsys, "fonts", "check", "kyosai-card", data)
+    assert code == 3
+    assert "U+E000" in out and "row 1 insured_name" in out and "架空" not in out
+    code, out, _ = run(capsys, "fonts", "check", "kyosai-card", data, "--profile", "reidai-kyosai")
+    assert code == 3 and "row 1 insured_name" in out
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["fonts", "check", "--profile", "reidai-kyosai", str(data)])
+    assert exc.value.code == 2 and "--profile needs a LAYOUT" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["batch", "kenpo-card", "d.csv", "-o", "out", "--workers", "x"], "--workers: 'x' is not a whole number"),
+    (["batch", "kenpo-card", "d.csv", "-o", "out", "--bundle-size", "0"], "--bundle-size: 0: must be at least 1"),
+    (["preview", "kenpo-card", "-o", "p.png", "--dpi", "x"], "--dpi: 'x' is not a whole number"),
+])
+def test_a_number_option_that_is_not_one_says_so(capsys, argv, message):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(argv)
+    assert exc.value.code == 2 and message in capsys.readouterr().err
 
 
 # ------------------------------------------------------------------ preview

@@ -172,6 +172,19 @@ def test_config_errors_name_the_file_and_the_key(tmp_path, yaml_text, key):
     assert str(config.resolve()) in str(caught.value) and f": {key}:" in str(caught.value)
 
 
+@pytest.mark.parametrize("content, problem", [
+    ("files: {ゴシック: ipag.ttf}\n".encode("cp932"), "font configuration is not UTF-8"),
+    (b"files: [g: x\n", "line 2, column 1: not valid YAML"),
+])
+def test_an_unreadable_config_is_one_error_naming_the_file(tmp_path, content, problem):
+    config = tmp_path / "fonts.yaml"
+    config.write_bytes(content)
+    with pytest.raises(FontConfigError) as caught:
+        load_fonts(config)
+    assert str(caught.value).startswith(str(config.resolve())) and problem in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
 # --- PDFs ---------------------------------------------------------------------------------------
 
 X, Y, SIZE = 20.0, 40.0, 20.0

@@ -32,8 +32,10 @@ from test_batch import KOKUHO, _rows, _write, bundle_bytes, kokuho_records, mani
 from docgen import cli
 from docgen.output import batch as batch_module
 from docgen.output.bundle import BundleTask, render_bundle
+from docgen.output.files import Inputs
 from docgen.output.manifest import write_manifest, write_problems
 from docgen.paths import LAYOUTS, PROFILES, SAMPLES
+from docgen.pipeline import open_job
 from docgen.preview.server import PreviewApp, make_server
 from docgen.preview.snapshot import RecordFile
 
@@ -176,6 +178,16 @@ def test_defect1_no_output_is_ever_written_over_an_input(tmp_path: Path, capsys:
         assert tree(tmp_path) == before, f"{argv} changed a file"
 
 
+def test_the_inputs_name_the_profile_the_job_was_opened_with(tmp_path: Path) -> None:
+    text = (PROFILES / "kasou-city-kokuho.yaml").read_text(encoding="utf-8")
+    profile = tmp_path / "own.yaml"
+    profile.write_text(text.replace("scheme: kokuho", "scheme: docgen:kokuho")
+                       .replace("seal: seals/", f"seal: {PROFILES / 'seals'}/"), encoding="utf-8")
+    inputs = Inputs.of(open_job("kokuho-card", profile))
+    assert inputs.which(profile) == ("insurer profile", profile.resolve())
+    assert inputs.which(PROFILES / "kasou-city-kokuho.yaml") is None      # the layout's own: not read
+
+
 def test_defect1_nothing_to_print_removes_only_an_earlier_docgen_pdf(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     earlier = tmp_path / "card.pdf"
@@ -186,7 +198,10 @@ def test_defect1_nothing_to_print_removes_only_an_earlier_docgen_pdf(
     theirs.write_bytes(b"%PDF-1.4\n% another program's file\n")
     for argv in (["--id", "NOPE"], []):
         data = KOKUHO if argv else rejected_everywhere(tmp_path / "all-bad.csv")
-        assert run(capsys, "render", "kokuho-card", data, "-o", theirs, *argv)[0] == 1
+        code, _, err = run(capsys, "render", "kokuho-card", data, "-o", theirs, *argv)
+        assert code == 1
+        assert err.splitlines()[-1] == (f"docgen: {data}: no record with 管理番号 NOPE" if argv
+                                        else f"docgen: {data}: nothing rendered: every record was rejected")
         assert theirs.read_bytes() == b"%PDF-1.4\n% another program's file\n"
 
 
@@ -512,6 +527,27 @@ def test_defect8_a_damaged_journal_says_what_to_do(tmp_path: Path, capsys: pytes
             assert results(out) == results(reference)
 
 
+@pytest.mark.parametrize("damaged, change, options", [
+    ("plan.json", lambda plan: plan.pop("batch"), ()),                        # named in "already holds batch"
+    ("plan.json", lambda plan: plan.update(encryption="yes"), ("--resume",)),
+    ("bundle-00001.json", lambda entry: entry.update(entries="x"), ("--resume",)),
+    ("bundle-00001.json", lambda entry: entry.update(rejects=[{"field": "name"}]), ("--resume",)),
+    ("bundle-00001.json", lambda entry: entry.update(pages="2"), ("--resume",)),
+])
+def test_a_journal_file_that_parses_but_is_malformed_is_one_error_naming_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], damaged: str, change: Any, options: tuple[str, ...]) -> None:
+    data = kokuho_records(tmp_path / "k.csv", 6)
+    out = tmp_path / "out"
+    assert run_batch(capsys, data, out, "--bundle-size", "5")[0] == 0
+    path = out / "journal" / damaged
+    content = json.loads(path.read_text(encoding="utf-8"))
+    change(content)
+    path.write_text(json.dumps(content), encoding="utf-8")
+    code, err = run_batch(capsys, data, out, "--bundle-size", "5", *options)
+    assert code == 1
+    assert f"journal/{damaged} is damaged (not what docgen wrote there)" in one_line(err)
+
+
 def _dies_at_bundle_3(task: BundleTask) -> Any:
     """A pool worker killed while rendering bundle 3 (as the OOM killer does)."""
     if task.bundle == 3:
@@ -594,10 +630,31 @@ def test_defect10_csv_cells_never_start_a_formula(tmp_path: Path, capsys: pytest
 
 
 # ---------------------------------------------------------------- done when: five kills, same bytes
+def _tree(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def _printed(out: Path, password: str | None) -> dict[str, Any]:
+    """What an encrypted batch prints, which random IVs keep from being the same bytes twice: each
+    bundle's page contents once opened, the manifest without the files' hashes, the rejects."""
+    bundles = {}
+    for pdf in sorted(out.glob("bundle-*.pdf")):
+        reader = pypdf.PdfReader(pdf)
+        if password is not None:
+            assert reader.decrypt(password) == pypdf.PasswordType.USER_PASSWORD
+        bundles[pdf.name] = [page.get_contents().get_data() for page in reader.pages]
+    rows = [{k: v for k, v in r.items() if k != "file_sha256"} for r in manifest(out)]
+    return {"bundles": bundles, "manifest": rows, "rejects": (out / "rejects.csv").read_bytes()}
+
+
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
 def test_five_kills_at_random_moments_then_resume_gives_the_same_bytes(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, encrypted: bool) -> None:
     data = kokuho_records(tmp_path / "k.csv", 240)
     options = ["--bundle-size", "6", "--sheet", "--order", "postal"]       # 40 bundles
+    if encrypted:
+        monkeypatch.setenv("DOCGEN_TEST_PASSWORD", "kill-and-resume-7")
+        options += ["--encrypt", "--password-env", "DOCGEN_TEST_PASSWORD"]
     reference = tmp_path / "reference"
     assert run_batch(capsys, data, reference, *options)[0] == 0
     out = tmp_path / "killed"
@@ -622,6 +679,24 @@ def test_five_kills_at_random_moments_then_resume_gives_the_same_bytes(
             proc.wait()
         assert _survivors(_group(proc.pid)) == 0, "workers of a killed driver lived on for 5 s"
     assert not (out / "summary.json").exists()
+    # the stale-bundle cases: a killed run's bundles are never mixed with another run's, nor left
+    # beside them: a new run without --resume, or with other options, is refused and changes nothing
+    killed = _tree(out)
+    assert killed, "the kills left nothing to resume"
+    mixed = [o if o != "6" else "12" for o in options]
+    for argv in (options, [*mixed, "--resume"]):
+        code, err = run_batch(capsys, data, out, *argv)
+        assert code == 1, err
+        assert _tree(out) == killed
+    if encrypted:
+        monkeypatch.setenv("DOCGEN_TEST_PASSWORD", "another-password")
+        code, err = run_batch(capsys, data, out, *options, "--resume")
+        assert code == 1 and "the password differs" in err
+        assert _tree(out) == killed
+        monkeypatch.setenv("DOCGEN_TEST_PASSWORD", "kill-and-resume-7")
     assert run_batch(capsys, data, out, *options, "--resume")[0] == 0
-    assert results(out) == results(reference)
+    if encrypted:
+        assert _printed(out, "kill-and-resume-7") == _printed(reference, "kill-and-resume-7")
+    else:
+        assert results(out) == results(reference)
     assert not [p for p in out.rglob("*") if p.name.endswith(".partial") or p.name.startswith(".docgen-spool")]

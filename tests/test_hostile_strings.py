@@ -48,7 +48,7 @@ def test_every_hostile_string_in_every_text_field(layout: str, tmp_path: Path) -
             row += 1
             [outcome] = job.outcomes([SourceRecord(row, f"row {row}", {**base, field: value})])
             if outcome.document is None:
-                check_rejection(outcome, row, field, value)
+                check_rejection(outcome, layout, row, field, value)
             else:
                 good.append(outcome)
                 expected.append((row, field, expected_text(value) if field in printed else ""))

@@ -19,7 +19,8 @@ PACKAGE = Path(docgen.__file__).resolve().parent
 # (stage, the modules and packages in it), from the bottom up
 STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("base", ("docgen.errors", "docgen.paths", "docgen.usercache", "docgen.yamlfile", "docgen.fields", "docgen.wareki",
-              "docgen.template", "docgen.expiry", "docgen.conditions", "docgen.fonts", "docgen.postal", "docgen.symbols")),
+              "docgen.template", "docgen.expiry", "docgen.conditions", "docgen.fonts", "docgen.postal", "docgen.symbols",
+              "docgen.units")),
     ("records", ("docgen.records",)),
     ("validate", ("docgen.validate",)),
     ("elements", ("docgen.elements",)),

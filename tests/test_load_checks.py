@@ -142,6 +142,7 @@ def test_preview_draws_an_off_page_element_red_beyond_the_page(tmp_path: Path, c
     (["serve", "--port", "0", "kokuho-card", "d.csv"], {"layout": "kokuho-card", "port": 0}),
     (["batch", "-o", "out", "--workers", "2", "kenpo-card", "d.csv"], {"layout": "kenpo-card", "workers": 2}),
     (["fonts", "check", "--family", "mincho", "d.csv"], {"family": "mincho"}),
+    (["fonts", "check", "--family", "mincho", "kyosai-card", "d.csv"], {"layout": "kyosai-card", "family": "mincho"}),
     (["layouts", "--layouts", "."], {"layouts": [Path(".")]}),
 ])
 def test_options_and_positionals_in_any_order(argv: list[str], expected: dict) -> None:

@@ -60,7 +60,7 @@ def test_any_string_in_any_field_prints_exactly_or_is_rejected_by_name(tmp_path:
     for row, ((layout, field), value) in enumerate(draws, start=1):
         [outcome] = job(layout).outcomes([SourceRecord(row, f"row {row}", {**base_record(layout), field: value})])
         if outcome.document is None:
-            check_rejection(outcome, row, field, value)
+            check_rejection(outcome, layout, row, field, value)
         else:
             printed[layout].append((outcome, field, expected_text(value) if field in printed_fields(layout) else ""))
     for layout, accepted in printed.items():

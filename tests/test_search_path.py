@@ -127,10 +127,15 @@ def test_layouts_option_comes_before_docgen_path(tmp_path: Path, capsys, monkeyp
     first, second = tmp_path / "first", tmp_path / "second"
     for folder in (first, second):
         card(folder / "town-card.yaml", description=f"from {folder.name}")
+    card(second / "a-card.yaml", description="from second")
     monkeypatch.setenv(ENV_VAR, str(second))
     code, out, _ = run(capsys, "layouts", "--layouts", first)
     line = next(line for line in out.splitlines() if line.startswith("town-card"))
     assert f"{first / 'town-card.yaml'} (shadows {second / 'town-card.yaml'})  from first" in line
+    # the list is in search order: the first folder's, the second's, then the built-in ones by name
+    names = [line.split()[0] for line in out.splitlines() if not line.startswith(" ")]
+    builtin = sorted(p.stem for p in LAYOUTS.glob("*.yaml"))
+    assert names == ["town-card", "a-card", *builtin]
     assert os.environ[ENV_VAR] == str(second)             # --layouts lasts for its command only
 
 

@@ -74,6 +74,11 @@ CASES = [
          edit=("my-card.yaml", "size: 10, value", "sise: 10, value")),
     Case("typo in a top-level key", f"docgen: forms/my-card.yaml: 2 problem(s)\n  pages: required key missing\n"
          f"  pgaes: {UNKNOWN}", edit=("my-card.yaml", "pages:\n  - name: front", "pgaes:\n  - name: front")),
+    Case("an id given twice in one file", L + "pages[0] (front) > elements: id 'title' is taken by elements[1] "
+         "and elements[2]: give each element its own id", edit=("my-card.yaml", "id: name,", "id: title,")),
+    Case("an id given twice in a part", "docgen: {forms}/parts/stamp.yaml: 1 problem(s)\n  elements: id 'stamp-frame' is taken by "
+         "elements[0] and elements[1]: give each element its own id",
+         edit=("parts/stamp.yaml", "h: 5}\n", "h: 5}\n  - {type: box, id: stamp-frame, x: 0, y: 6, w: 10, h: 5}\n")),
     Case("typo in a fit key", L + f"pages[0] (front) > elements[2] (name) > fit > minsize: {UNKNOWN}",
          edit=("my-card.yaml", "fit: {min_size: 7}", "fit: {minsize: 7}")),
     Case("typo in a condition's key", L + f"pages[0] (front) > elements[3] (ratio) > when > presnt: {UNKNOWN}",

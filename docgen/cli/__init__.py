@@ -24,7 +24,7 @@ from docgen.cli.fields import field_table, layout_field_table
 from docgen.cli.preview import add_preview_commands
 from docgen.cli.status import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_REJECTED
 from docgen.elements.registry import kinds, registry
-from docgen.errors import DocgenError
+from docgen.errors import DocgenError, RecordFileError
 from docgen.fonts import load_fonts
 from docgen.fonts.sequences import code_points
 from docgen.layout import search
@@ -34,6 +34,7 @@ from docgen.layout.model import layout_schema
 from docgen.layout.scheme import load_scheme
 from docgen.layout.search import BUILTIN_PREFIX
 from docgen.output.pdf import RenderReport
+from docgen.pipeline import open_job
 from docgen.paths import SAMPLES
 from docgen.records import read_records
 
@@ -153,14 +154,11 @@ def cmd_render(args: argparse.Namespace) -> int:
     for w in report.warnings:
         print(f"warning: {w}", file=sys.stderr)
     if args.record_id and report.read == 0:
-        print(f"no record with 管理番号 {args.record_id}", file=sys.stderr)
-        return 1
-    if report.rendered:
-        print(f"{args.output}: {report.rendered} record(s), {report.pages} page(s) "
-              f"in {time.perf_counter() - start:.2f} s; {report.rejected_rows} rejected")
-    else:
-        print("nothing rendered: every record was rejected", file=sys.stderr)
-        return 1
+        raise RecordFileError(f"{args.data}: no record with 管理番号 {args.record_id}")
+    if not report.rendered:
+        raise RecordFileError(f"{args.data}: nothing rendered: every record was rejected")
+    print(f"{args.output}: {report.rendered} record(s), {report.pages} page(s) "
+          f"in {time.perf_counter() - start:.2f} s; {report.rejected_rows} rejected")
     return EXIT_REJECTED if report.rejected_rows else 0
 
 
@@ -178,10 +176,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_fonts_check(args: argparse.Namespace) -> int:
-    fonts = load_fonts()
+    if args.profile and not args.layout:
+        args.parser.error("--profile needs a LAYOUT (whose records, with that insurer profile, are read)")
+    # with a LAYOUT the records are read as that job reads them: its scheme's, layout's and
+    # profile's fields (and their labels as column headers) are known
+    job = open_job(args.layout, args.profile) if args.layout else None
+    fonts = job.fonts if job else load_fonts()
     chain = fonts.chain(args.family)
     found: dict[str, list[str]] = {}
-    for src in read_records(args.data, mapping=args.mapping, encoding=args.encoding):
+    for src in read_records(args.data, mapping=args.mapping, encoding=args.encoding,
+                            fields=job.fields if job else None):
         for field, value in src.fields.items():
             for seq in chain.missing(value or ""):
                 found.setdefault(seq, []).append(f"row {src.row} {field}")
@@ -284,11 +288,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("fonts", help="font tools")
     fsub = p.add_subparsers(dest="fonts_command", required=True)
     fc = fsub.add_parser("check", help="list characters in DATA that no configured font covers")
+    fc.add_argument("layout", nargs="?", help="read DATA with this layout's fields (its scheme's, its own and its "
+                                              "profile's): NAME, docgen:NAME or a file")
     fc.add_argument("data", type=Path)
     fc.add_argument("--family", default="gothic", help="font family whose chain is checked")
     fc.add_argument("--mapping", type=Path)
     fc.add_argument("--encoding")
-    fc.set_defaults(func=cmd_fonts_check)
+    fc.add_argument("--profile", help="insurer profile whose fields count too (default: the layout's)")
+    _search_option(fc)
+    fc.set_defaults(func=cmd_fonts_check, parser=fc)
 
     sub.add_parser("kinds", help="list the element kinds layouts may use: built-in, then plug-ins")\
         .set_defaults(func=cmd_kinds)

@@ -8,17 +8,11 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from docgen.cli.options import whole_number
 from docgen.cli.status import EXIT_REJECTED
-from docgen.errors import BatchError, Interrupted
+from docgen.errors import BatchError
 from docgen.output.encryption import password_from_file
 from docgen.output.order import ORDERS
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def _password(args: argparse.Namespace) -> str | None:
@@ -50,11 +44,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         workers=args.workers or default_workers(), executor=args.executor, scheduler=args.scheduler,
         password=_password(args), password_file=args.password_file, resume=args.resume, force=args.force,
         batch_id=args.batch_id, progress=sys.stderr)
-    try:
-        summary = run_batch(opts)
-    except KeyboardInterrupt:
-        raise Interrupted("interrupted: the bundles finished so far are kept in "
-                          f"{args.output}; run the same command with --resume to finish") from None
+    summary = run_batch(opts)
     print_summary(summary)
     print(f"{args.output}: {summary['rendered'] / max(time.perf_counter() - start, 1e-9):.0f} records/s "
           f"in {time.perf_counter() - start:.1f} s; see manifest.csv, rejects.csv, summary.json")
@@ -73,12 +63,12 @@ def add_batch_parser(subparsers: argparse._SubParsersAction,
     data_options(p)
     p.add_argument("--order", choices=ORDERS, default="input",
                    help="mailing order of households (dependents always follow their insured person)")
-    p.add_argument("--bundle-size", type=_positive, default=1000, metavar="N", help="records per bundle file")
+    p.add_argument("--bundle-size", type=whole_number(1), default=1000, metavar="N", help="records per bundle file")
     p.add_argument("--separator", action="store_true", help="start each bundle with a separator page")
     p.add_argument("--sheet", action="store_true", help="impose cards 2 × 5 on A4 with crop marks, backs mirrored")
-    p.add_argument("--start-slot", type=_positive, default=1, metavar="N",
+    p.add_argument("--start-slot", type=whole_number(1), default=1, metavar="N",
                    help="first free slot (1-10) of the first sheet, for a partly used sheet")
-    p.add_argument("--workers", type=_positive, metavar="N",
+    p.add_argument("--workers", type=whole_number(1), metavar="N",
                    help="parallel workers (default: the number of cores)")
     p.add_argument("--executor", choices=("local", "dask"), default="local")
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler (default: start a local cluster)")

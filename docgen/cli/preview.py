@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from docgen.cli.options import whole_number
 from docgen.cli.status import EXIT_CHANGED, EXIT_ERROR, EXIT_REJECTED
 from docgen.layout.loader import ResolvedLayout, load_layout
 from docgen.output.files import Inputs, check_target, save_png
@@ -40,7 +41,7 @@ def _job_and_record(args: argparse.Namespace, **reads: Path | None) -> tuple[Job
 
     job = open_job(load_layout(args.layout, allow_off_page=True), args.profile, args.renewal)
     records = _records(args, job.layout)
-    inputs = Inputs.of(job, args.profile, records_file=records.path, mapping_file=records.mapping, **reads)
+    inputs = Inputs.of(job, records_file=records.path, mapping_file=records.mapping, **reads)
     check_target(args.output, inputs)
     return job, pick_record(job, records, record_id=args.record_id)
 
@@ -109,18 +110,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _int_in(low: int, high: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{value} is not between {low} and {high}")
-        return value
-    return parse
-
-
 def _png(text: str) -> Path:
     """The image written is a PNG: a name that says otherwise would mislead whoever opens it."""
     if not text.lower().endswith(".png"):
@@ -133,7 +122,7 @@ def add_preview_commands(sub: argparse._SubParsersAction, data_options: Callable
     def common(p: argparse.ArgumentParser, dpi: int) -> None:
         p.add_argument("layout", help="layout name or file")
         p.add_argument("data", type=Path, nargs="?", help="records file (default: the layout's bundled sample)")
-        p.add_argument("--dpi", type=_int_in(20, MAX_DPI), default=dpi, help=f"resolution (default {dpi})")
+        p.add_argument("--dpi", type=whole_number(20, MAX_DPI), default=dpi, help=f"resolution (default {dpi})")
         data_options(p)
 
     p = sub.add_parser("preview", help="write a PNG of one record's pages, optionally with every element's box")
@@ -155,7 +144,7 @@ def add_preview_commands(sub: argparse._SubParsersAction, data_options: Callable
     p = sub.add_parser("serve", help="a local web page that re-renders the layout whenever it is saved, and "
                        "edits it: move, resize, change, add and delete elements, saved back to the YAML")
     common(p, 200)
-    p.add_argument("--port", type=_int_in(0, 65535), default=8000, help="port on 127.0.0.1 (0: any free port)")
+    p.add_argument("--port", type=whole_number(0, 65535), default=8000, help="port on 127.0.0.1 (0: any free port)")
     p.add_argument("--read-only", action="store_true", help="show the designer without letting it write (for review)")
     p.set_defaults(func=cmd_serve)
 

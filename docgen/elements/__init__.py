@@ -14,7 +14,7 @@ from docgen.elements.base import (
     ElementKind,
     Fitting,
 )
-from docgen.elements.context import MM, DrawContext, PrepareContext
+from docgen.elements.context import DrawContext, PrepareContext
 from docgen.elements.registry import GROUP, kind_of, kinds
 from docgen.elements.text_style import (
     Fit,
@@ -24,6 +24,7 @@ from docgen.elements.text_style import (
     text_fitting,
 )
 from docgen.errors import ContentError
+from docgen.units import MM
 
 __all__ = [
     "BBox", "Boxed", "CHANGED", "ContentError", "Difference", "DrawContext", "Element", "ElementKind", "Fit",

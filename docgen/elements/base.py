@@ -131,8 +131,9 @@ class Element(Strict):
         return out
 
     def names(self) -> list[str]:
-        """The record fields and profile keys (insurer.NAME) it depends on: none but insurer.*
-        means it is the same on every page (drawn once per file)."""
+        """The record fields, profile keys (insurer.NAME) and scheme words (scheme.NAME) it depends
+        on: with none but insurer.* and scheme.* it is the same for every record, so the binder
+        prepares it once and the renderer draws it once per file, as part of the page's form."""
         return [n for t in self.templates() for n in placeholders(t)] + condition_names(self.when)
 
     def payloads(self, insurer: Any) -> list[str]:

@@ -6,7 +6,8 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from docgen.elements.base import Boxed, ElementKind
-from docgen.elements.context import MM, DrawContext
+from docgen.elements.context import DrawContext
+from docgen.units import MM
 from docgen.yamlfile import did_you_mean
 
 FILL_FORMS = 'black, white, gray:G (G = share of white, 0 to 1) or cmyk:C,M,Y,K (each 0 to 1)'

@@ -7,10 +7,11 @@ from typing import Any, Mapping
 
 from reportlab.pdfgen.canvas import Canvas
 
+from docgen.elements.textwriter import TextWriter, text_writer
 from docgen.fonts import FontSet
 from docgen.template import Template
+from docgen.units import MM
 
-MM = 72.0 / 25.4      # points per millimetre: layouts measure in mm, PDF in points
 
 
 @dataclass
@@ -41,11 +42,16 @@ class PrepareContext:
 
 @dataclass
 class DrawContext:
-    """What drawing needs besides the element: the canvas, the page height and the fonts."""
+    """What drawing needs besides the element: the canvas, the page height and the fonts, and
+    the canvas's text writer (text lines straight into the page, see textwriter.py)."""
 
     canvas: Canvas
     page_height_mm: float
     fonts: FontSet
+    text: TextWriter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.text = text_writer(self.canvas)
 
     def y_pt(self, y_mm: float) -> float:
         """PDF y of a distance from the page top (layouts measure from the top-left corner)."""

@@ -12,9 +12,10 @@ from pydantic import Field
 from reportlab.pdfgen.canvas import Canvas
 
 from docgen.elements.base import BBox, Boxed, ElementKind, Fitting
-from docgen.elements.context import MM, DrawContext, PrepareContext
+from docgen.elements.context import DrawContext, PrepareContext
 from docgen.elements.text_style import TextStyle, draw_lines, prepare_text, text_fitting
 from docgen.elements.textfit import FittedText
+from docgen.units import MM
 
 SCISSORS_FROM_CORNER_MM = 3.0   # left end of the mark, from the top-left corner along the top edge
 SCISSORS_LENGTH_MM = 4.2

@@ -16,16 +16,18 @@ from pydantic import (
 from reportlab.lib.utils import ImageReader
 
 from docgen.elements.base import Boxed, ElementKind
-from docgen.elements.context import MM, DrawContext, PrepareContext
+from docgen.elements.context import DrawContext, PrepareContext
 from docgen.errors import ContentError
+from docgen.paths import written_in
 from docgen.template import has_template
+from docgen.units import MM
 from docgen.yamlfile import load_context
 
 
-def image_file(ref: str | Path, base: Path) -> Path:
-    """An image path relative to `base` (the folder of the file naming it), checked to exist and
-    to be an image Pillow can read, so a wrong path fails on load, not at draw time."""
-    path = Path(ref) if Path(ref).is_absolute() else (base / ref).resolve()
+def image_file(ref: str | Path, naming_file: Path) -> Path:
+    """An image path as written in `naming_file`, checked to exist and to be an image Pillow can
+    read, so a wrong path fails on load, not at draw time."""
+    path = written_in(ref, naming_file)
     if not path.is_file():
         raise ValueError(f"image file not found: {path}")
     try:
@@ -53,7 +55,7 @@ class ImageElement(Boxed):
     src: str = Field(description='image file, relative to the file that names it, or a template such as '
                                  '"{insurer.seal}" (the profile\'s seal, relative to the profile)')
     align: Literal["left", "center", "right"] = "center"
-    _base: Path | None = PrivateAttr(default=None)     # folder of the file the element is written in
+    _file: Path | None = PrivateAttr(default=None)     # the file the element is written in
 
     content_keys: ClassVar[tuple[str, ...]] = ("src",)
 
@@ -66,20 +68,19 @@ class ImageElement(Boxed):
     def _image_exists(cls, src: str, info: ValidationInfo) -> str:
         ctx = load_context(info)
         if ctx and not has_template(src):
-            image_file(src, ctx.file.parent)
+            image_file(src, ctx.file)
         return src
 
     @model_validator(mode="after")
-    def _remember_base(self, info: ValidationInfo) -> "ImageElement":
+    def _remember_file(self, info: ValidationInfo) -> "ImageElement":
         ctx = load_context(info)
         if ctx:
-            self._base = ctx.file.parent
+            self._file = ctx.file
         return self
 
     def path(self, src: str) -> Path:
         """The file a filled-in `src` names: a relative one against the file the element is written in."""
-        path = Path(src)
-        return path if path.is_absolute() or self._base is None else (self._base / path).resolve()
+        return Path(src) if self._file is None else written_in(src, self._file)
 
     def files(self) -> list[Path]:
         return [] if has_template(self.src) else [self.path(self.src)]
@@ -94,7 +95,8 @@ class ImageKind(ElementKind[ImageElement, Path | None]):
             return None
         path = el.path(src)
         if not path.is_file():
-            raise ContentError("image", f"image file not found: {src}")
+            # the filled-in path may hold a record's values: name the layout's template instead
+            raise ContentError("image", f"no image file at the path src {el.src!r} gives for this record")
         return path
 
     def draw(self, dc: DrawContext, el: ImageElement, path: Path | None) -> None:

@@ -6,7 +6,8 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field
 
 from docgen.elements.base import BBox, Element, ElementKind
-from docgen.elements.context import MM, DrawContext
+from docgen.elements.context import DrawContext
+from docgen.units import MM
 
 
 class LineElement(Element):

@@ -6,14 +6,14 @@ from typing import Any, ClassVar, Literal, Mapping
 
 from pydantic import Field
 
-from docgen.conditions import condition_names, lookup
+from docgen.conditions import lookup
 from docgen.elements.base import Boxed, ElementKind, Fitting
-from docgen.elements.context import MM, DrawContext, PrepareContext
+from docgen.elements.context import DrawContext, PrepareContext
 from docgen.elements.text_style import TextStyle, draw_lines
 from docgen.elements.textfit import FittedText, break_lines, fits_width
 from docgen.errors import ContentError
 from docgen.fonts import FontChain
-from docgen.template import placeholders
+from docgen.units import MM
 
 _STEP = 0.25
 
@@ -37,8 +37,8 @@ class ListElement(Boxed, TextStyle):
         return list(self.items) if isinstance(self.items, list) else []
 
     def names(self) -> list[str]:
-        named = [self.items] if isinstance(self.items, str) else []
-        return [n for t in self.templates() for n in placeholders(t)] + named + condition_names(self.when)
+        """Those of every element, and the profile key its items are named by."""
+        return super().names() + ([self.items] if isinstance(self.items, str) else [])
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,10 @@ import zxingcpp
 from pydantic import Field
 
 from docgen.elements.base import BBox, Element, ElementKind
-from docgen.elements.context import MM, DrawContext, PrepareContext
+from docgen.elements.context import DrawContext, PrepareContext
 from docgen.errors import ContentError
 from docgen.symbols import Symbol, draw_symbol, encode
+from docgen.units import MM
 
 QUIET_ZONE = 4  # modules, as ISO/IEC 18004 requires
 

@@ -9,11 +9,12 @@ from typing import Any, Literal, Mapping
 from pydantic import Field, ValidationInfo, field_validator
 
 from docgen.elements.base import ElementKind, Fitting
-from docgen.elements.context import MM, DrawContext, PrepareContext
+from docgen.elements.context import DrawContext, PrepareContext
 from docgen.elements.textfit import DoesNotFit, FittedText, fit_text
 from docgen.errors import ContentError
 from docgen.fonts import FontChain
 from docgen.fonts.sequences import code_points
+from docgen.units import MM
 from docgen.yamlfile import Strict, did_you_mean, load_context
 
 
@@ -75,8 +76,7 @@ def text_fitting(style: TextStyle, fitted: FittedText, source: str) -> Fitting:
 
 def draw_lines(dc: DrawContext, chain: FontChain, fitted: FittedText, style: TextStyle,
                x_mm: float, y_mm: float, w_mm: float, h_mm: float) -> None:
-    """Draw fitted lines inside the box with the style's alignment."""
-    c = dc.canvas
+    """Draw fitted lines inside the box with the style's alignment, in pure black (K)."""
     size, scale = fitted.size, fitted.scale
     n = len(fitted.lines)
     block = fitted.leading * (n - 1) + size
@@ -87,36 +87,25 @@ def draw_lines(dc: DrawContext, chain: FontChain, fitted: FittedText, style: Tex
         block_top = top - h_pt + block
     else:
         block_top = top - (h_pt - block) / 2
-    c.setFillColorCMYK(0, 0, 0, 1)
+    writer = dc.text
+    align = style.align
     for i, line in enumerate(fitted.lines):
         if not line:
             continue
         runs = chain.runs(line)
-        width = chain.width(line, size) * scale
         x = x_mm * MM
         char_space = 0.0
-        glyphs = sum(len(s) for _, s in runs)
-        if style.align == "center":
-            x += (w_pt - width) / 2
-        elif style.align == "right":
-            x += w_pt - width
-        elif style.align == "distribute" and glyphs > 1:
-            char_space = (w_pt - width) / (glyphs - 1) / scale
-        t = c.beginText(x, block_top - chain.ascent * size - i * fitted.leading)
-        # Tz and Tc belong to the graphics state and outlive BT/ET: scope them with q/Q
-        scoped = scale != 1.0 or char_space != 0.0
-        if scale != 1.0:
-            t.setHorizScale(scale * 100)
-        if char_space:
-            t.setCharSpace(char_space)
-        for font_name, s in runs:
-            t.setFont(font_name, size)
-            t.textOut(s)
-        if scoped:
-            c.saveState()
-        c.drawText(t)
-        if scoped:
-            c.restoreState()
+        if align != "left":
+            width = chain.width(line, size) * scale
+            if align == "center":
+                x += (w_pt - width) / 2
+            elif align == "right":
+                x += w_pt - width
+            else:
+                glyphs = sum(len(s) for _, s in runs)
+                if glyphs > 1:
+                    char_space = (w_pt - width) / (glyphs - 1) / scale
+        writer.line(x, block_top - chain.ascent * size - i * fitted.leading, size, runs, scale, char_space)
 
 
 class TextBoxKind(ElementKind[Any, FittedText]):

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docgen.errors import FontConfigError
+from docgen.paths import written_in
 from docgen.usercache import kept, note, package_stamp
-from docgen.yamlfile import load_yaml
+from docgen.yamlfile import read_yaml
 
 _KEYS = {"files", "fallback", "default"}
 
@@ -43,36 +44,35 @@ def read_config(path: Path) -> FontConfig:
 
 
 def _read_config(path: Path) -> FontConfig:
-    import yaml         # only when the file is read (docgen.yamlfile.load_yaml)
-
-    try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise FontConfigError(path, "(file)", str(exc)) from None
+    data = read_yaml(path, FontConfigError, "font configuration")
     if not isinstance(data, dict):
-        raise FontConfigError(path, "(top level)", "expected a mapping with 'files' and 'fallback'")
+        raise _bad(path, "(top level)", "expected a mapping with 'files' and 'fallback'")
     unknown = sorted(set(map(str, data)) - _KEYS)
     if unknown:
-        raise FontConfigError(path, unknown[0], f"unknown key; allowed: {', '.join(sorted(_KEYS))}")
+        raise _bad(path, unknown[0], f"unknown key; allowed: {', '.join(sorted(_KEYS))}")
     files = _files(path, data.get("files"))
     fallback = _fallback(path, data.get("fallback", []), files)
     default = data.get("default", next(iter(files)))
     if default not in files:
-        raise FontConfigError(path, "default", f"{default!r} is not a family in 'files'")
+        raise _bad(path, "default", f"{default!r} is not a family in 'files'")
     return FontConfig(path=path, files=files, fallback=fallback, default=default)
+
+
+def _bad(path: Path, key: str, problem: str) -> FontConfigError:
+    return FontConfigError(f"{path}: {key}: {problem}")
 
 
 def _files(path: Path, raw: object) -> dict[str, Path]:
     if not isinstance(raw, dict) or not raw:
-        raise FontConfigError(path, "files", "expected a non-empty mapping of family name to font file")
+        raise _bad(path, "files", "expected a non-empty mapping of family name to font file")
     files: dict[str, Path] = {}
     for family, file in raw.items():
         key = f"files.{family}"
         if not isinstance(family, str) or not isinstance(file, str) or not file:
-            raise FontConfigError(path, key, "expected 'family: path/to/font.ttf'")
-        resolved = (path.parent / file).resolve()
+            raise _bad(path, key, "expected 'family: path/to/font.ttf'")
+        resolved = written_in(file, path)
         if not resolved.is_file():
-            raise FontConfigError(path, key, f"font file not found: {resolved}")
+            raise _bad(path, key, f"font file not found: {resolved}")
         note(_Present(resolved))
         files[family] = resolved
     return files
@@ -80,10 +80,10 @@ def _files(path: Path, raw: object) -> dict[str, Path]:
 
 def _fallback(path: Path, raw: object, files: dict[str, Path]) -> tuple[str, ...]:
     if not isinstance(raw, list):
-        raise FontConfigError(path, "fallback", "expected a list of family names")
+        raise _bad(path, "fallback", "expected a list of family names")
     for i, family in enumerate(raw):
         if not isinstance(family, str) or family not in files:
-            raise FontConfigError(path, f"fallback[{i}]", f"{family!r} is not a family in 'files'")
+            raise _bad(path, f"fallback[{i}]", f"{family!r} is not a family in 'files'")
     if len(set(raw)) != len(raw):
-        raise FontConfigError(path, "fallback", "a family is listed twice")
+        raise _bad(path, "fallback", "a family is listed twice")
     return tuple(raw)

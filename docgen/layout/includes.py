@@ -16,8 +16,9 @@ from docgen.conditions import both
 from docgen.elements.base import Element
 from docgen.errors import LayoutError
 from docgen.layout.model import IncludeElement, Part, complete_models
-from docgen.layout.reading import Reader, read_file, read_yaml, validate_file
-from docgen.layout.search import resolve
+from docgen.layout.reading import Reader, read_file, validate_file
+from docgen.layout.search import referenced_at, resolve
+from docgen.yamlfile import read_yaml
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,8 @@ class Expander:
                 out.append((el, origin))
                 continue
             label = f"{where} > elements[{i}]" + (f" ({el.id})" if el.id else "")
-            try:
+            with referenced_at(f"{label} > part"):
                 part_path = resolve("part", el.part, naming_file)
-            except LayoutError as exc:
-                raise LayoutError(f"{label} > part: {exc}") from None
             if part_path.resolve() in seen:
                 raise LayoutError(f"{label}: include cycle through {part_path}")
             self.files.append(part_path)
@@ -71,4 +70,4 @@ class Expander:
 def load_part(path: Path, read: Reader = read_file) -> Part:
     """One part file, checked like a layout (its own includes are expanded where it is included)."""
     complete_models()
-    return validate_file(Part, read_yaml(path, read), path)
+    return validate_file(Part, read_yaml(path, LayoutError, read=read), path)

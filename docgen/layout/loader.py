@@ -8,7 +8,7 @@ includes, references, bounds).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -19,7 +19,7 @@ from docgen.layout.bounds import OffPage, off_page_elements
 from docgen.layout.includes import Expander, Origin
 from docgen.layout.model import Layout, complete_models
 from docgen.layout.profile import Profile
-from docgen.layout.reading import Reader, read_file, read_yaml, validate_file
+from docgen.layout.reading import Reader, read_file, validate_file
 from docgen.layout.references import (
     Names,
     require_known_names,
@@ -27,11 +27,12 @@ from docgen.layout.references import (
     unknown_names,
 )
 from docgen.layout.scheme import Scheme, load_scheme, scheme_file
-from docgen.layout.search import listing, resolve
+from docgen.layout.search import listing, referenced_at, resolve
 from docgen.layout.stored import kept
 from docgen.template import placeholders
 from docgen.usercache import note
 from docgen.validate.values import parse_value
+from docgen.yamlfile import problems, read_yaml
 
 
 @dataclass(frozen=True)
@@ -40,13 +41,19 @@ class ResolvedPage:
     elements: tuple[Element, ...]
     origins: tuple[Origin, ...] = ()      # per element: the file and the place in it where it is written
 
+    @cached_property
+    def names(self) -> tuple[str, ...]:
+        """Each element's name (`element_names`), worked out once for every user of the page."""
+        return tuple(element_names(self.elements))
+
 
 @dataclass(frozen=True)
 class ResolvedLayout:
     """A layout with its includes expanded; `source` is kept for messages and previews.
 
-    `files` are the layout and every part it read (what `docgen serve` watches). `off_page`
-    lists elements outside their page, which only a preview loads (to draw them red);
+    `files` are the layout and every part it read: inputs no output may be written over (`docgen
+    serve` finds what it watches from the YAML itself, so it follows a layout that does not load).
+    `off_page` lists elements outside their page, which only a preview loads (to draw them red);
     everything else refuses such a layout. `fields` is the dictionary with the scheme's and the
     layout's own fields (a job adds its profile's).
     """
@@ -65,10 +72,8 @@ class ResolvedLayout:
 
     def profile_file(self) -> Path:
         """The layout's default insurer profile, found by the reference rule (see docgen.layout.search)."""
-        try:
+        with referenced_at(f"{self.source}: profile"):
             return resolve("profile", self.model.profile, self.source)
-        except LayoutError as exc:
-            raise LayoutError(f"{self.source}: profile: {exc}") from None
 
 
 def layout_file(name_or_path: str | Path) -> Path:
@@ -94,11 +99,9 @@ def load_layout(name_or_path: str | Path, *, read: Reader = read_file,
 
 
 def _load_layout(path: Path, read: Reader, allow_off_page: bool) -> ResolvedLayout:
-    model: Layout = validate_file(Layout, read_yaml(path, read), path)
-    try:
+    model: Layout = validate_file(Layout, read_yaml(path, LayoutError, read=read), path)
+    with referenced_at(f"{path}: scheme"):
         scheme = load_scheme(model.scheme, path)
-    except LayoutError as exc:
-        raise LayoutError(f"{path}: scheme: {exc}") from None
     fields = _extended(scheme.fields, model.fields, "layout", path)
     expander = Expander(read)
     pages = [(pi, page, expander.expand(page.elements, path, f"{path}: pages[{pi}] ({page.name})", (path.resolve(),),
@@ -115,12 +118,12 @@ def _load_layout(path: Path, read: Reader, allow_off_page: bool) -> ResolvedLayo
         for el in flat:
             require_known_names(el.names(), f"{where} > element {el.id or type(el).__name__}", known)
             require_valid_templates(el.templates(), f"{where} > element {el.id or type(el).__name__}", known.fields)
-        names = element_names(flat)
-        off_page.extend(OffPage(pi, i, f"pages[{pi}] ({page.name}) > {names[i]}", problem)
+        done = ResolvedPage(page.name, tuple(flat), tuple(origin for _, origin in placed))
+        off_page.extend(OffPage(pi, i, f"pages[{pi}] ({page.name}) > {done.names[i]}", problem)
                         for i, problem in off_page_elements(flat, model.size_mm))
-        resolved.append(ResolvedPage(page.name, tuple(flat), tuple(origin for _, origin in placed)))
+        resolved.append(done)
     if off_page and not allow_off_page:
-        raise LayoutError("\n".join([f"{path}: {len(off_page)} problem(s)"] + [f"  {p}" for p in off_page]))
+        raise LayoutError(problems(path, [str(p) for p in off_page]))
     for page in resolved:
         for el in page.elements:
             for file in el.files():
@@ -133,7 +136,7 @@ def _extended(fields: FieldDictionary, specs: dict[str, FieldSpec], origin: str,
     try:
         return fields.extended(specs, origin)
     except ValueError as exc:
-        raise LayoutError(f"{path}: 1 problem(s)\n  {exc}") from None
+        raise LayoutError(problems(path, [str(exc)])) from None
 
 
 def _names_known(model: Layout, path: Path, known: Names, used: list[str]) -> Names:
@@ -152,10 +155,10 @@ def _check_limits(model: Layout, fields: FieldDictionary, path: Path) -> None:
     for name, limit in model.limits.items():
         field = fields.get(name)
         if field is None or not field.is_text:
-            raise LayoutError(f"{path}: 1 problem(s)\n  limits: '{name}' is not a text field")
+            raise LayoutError(problems(path, [f"limits: '{name}' is not a text field"]))
         if not 0 < limit <= (field.max_len or 0):
-            raise LayoutError(f"{path}: 1 problem(s)\n  limits: {name}: {limit} must be 1 to {field.max_len} "
-                              "(the field's own limit)")
+            raise LayoutError(problems(path, [f"limits: {name}: {limit} must be 1 to {field.max_len} "
+                                               "(the field's own limit)"]))
 
 
 def available_layouts() -> list[str]:
@@ -188,11 +191,11 @@ def _load_profile_cached(path: Path, mtime_ns: int) -> Profile:
 
 
 def _load_profile(path: Path) -> Profile:
-    profile: Profile = validate_file(Profile, read_yaml(path), path)
+    profile: Profile = validate_file(Profile, read_yaml(path, LayoutError), path)
     scheme = profile_scheme(profile)
     if parse_value(scheme.insurer_number, profile.insurer_number)[1]:
-        raise LayoutError(f"{path}: 1 problem(s)\n  insurer_number: not a valid {scheme.title} 保険者番号 "
-                          f"({scheme.insurer_number.format_doc()}; scheme {scheme.name})")
+        raise LayoutError(problems(path, [f"insurer_number: not a valid {scheme.title} 保険者番号 "
+                                          f"({scheme.insurer_number.format_doc()}; scheme {scheme.name})"]))
     fields = _extended(scheme.fields, profile.fields, f"profile {profile.id}", path)
     if profile.qr_payload:
         known = Names(fields, scheme)
@@ -205,10 +208,8 @@ def _load_profile(path: Path) -> Profile:
 
 def profile_scheme(profile: Profile) -> Scheme:
     """The scheme a profile names, relative to the profile's file."""
-    try:
+    with referenced_at(f"{profile.source or 'insurer profile ' + profile.id}: scheme"):
         return load_scheme(profile.scheme, profile.source)
-    except LayoutError as exc:
-        raise LayoutError(f"{profile.source or 'insurer profile ' + profile.id}: scheme: {exc}") from None
 
 
 def profile_scheme_file(profile: Profile) -> Path | None:

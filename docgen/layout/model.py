@@ -57,16 +57,31 @@ class IncludeElement(Element):
         return {**super().starter(x, y), "part": parts[0].name if parts else ""}
 
 
+def _unique_ids(elements: list[Element]) -> list[Element]:
+    """One file's elements each have their own id: the designer, diff and error messages name an
+    element by it (a part included twice is told apart by the include, not here)."""
+    first: dict[str, int] = {}
+    for i, el in enumerate(elements):
+        if el.id is not None and first.setdefault(el.id, i) != i:
+            raise ValueError(f"id '{el.id}' is taken by elements[{first[el.id]}] and elements[{i}]: "
+                             "give each element its own id")
+    return elements
+
+
 class Part(Strict):
     """A reusable group of elements, positioned relative to the include's (x, y)."""
 
     description: str = ""
     elements: list[AnyElement]
 
+    _ids = field_validator("elements")(_unique_ids)
+
 
 class Page(Strict):
     name: str
     elements: list[AnyElement]
+
+    _ids = field_validator("elements")(_unique_ids)
 
 
 class Window(Strict):

@@ -47,7 +47,7 @@ class Profile(BaseModel):
     def _seal_file(cls, seal: Path | None, info: ValidationInfo) -> Path | None:
         """Loaded from a file, the seal is resolved against the profile's folder and checked."""
         if seal is not None and isinstance(info.context, LoadContext):
-            return image_file(seal, info.context.file.parent)
+            return image_file(seal, info.context.file)
         return seal
 
     @model_validator(mode="after")

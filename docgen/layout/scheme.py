@@ -20,9 +20,10 @@ from docgen.errors import LayoutError
 from docgen.expiry import EffectiveRule, ExpiryRule, Rule
 from docgen.fields import BUILTIN, FieldDictionary, FieldSpec, Kind
 from docgen.fields import Field as RecordField
-from docgen.layout.reading import read_yaml, validate_file
+from docgen.layout.reading import validate_file
 from docgen.layout.search import resolve
 from docgen.validate.domain import Check
+from docgen.yamlfile import problems, read_yaml
 
 Document = Literal["card", "notice"]
 
@@ -90,7 +91,7 @@ def _insurer_number(spec: FieldSpec) -> RecordField:
 @lru_cache(maxsize=32)
 def _load(path: Path, mtime_ns: int) -> Scheme:
     """Keyed on the modification time too, so `docgen serve` sees a saved scheme."""
-    spec: SchemeFile = validate_file(SchemeFile, read_yaml(path), path)
+    spec: SchemeFile = validate_file(SchemeFile, read_yaml(path, LayoutError), path)
     try:
         fields = BUILTIN.extended(spec.fields, f"scheme {path.stem}")
         number = _insurer_number(spec.insurer_number)
@@ -100,7 +101,7 @@ def _load(path: Path, mtime_ns: int) -> Scheme:
             if name not in fields:
                 raise ValueError(f"{where}: unknown field '{name}'")
     except ValueError as exc:
-        raise LayoutError(f"{path}: 1 problem(s)\n  {exc}") from None
+        raise LayoutError(problems(path, [str(exc)])) from None
     return Scheme(path.stem, path, spec, fields, number)
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Iterator, Literal, Sequence
 
 from docgen.errors import LayoutError
-from docgen.paths import LAYOUTS, PARTS, PROFILES, SCHEMES
+from docgen.paths import LAYOUTS, PARTS, PROFILES, SCHEMES, written_in
 from docgen.usercache import note
 from docgen.yamlfile import did_you_mean
 
@@ -168,15 +168,24 @@ def _resolved(kind: Kind, ref: str, naming_file: Path | None) -> Path:
         return builtin(kind, ref[len(BUILTIN_PREFIX):])
     if is_name(ref):
         return find(kind, ref)
-    path = Path(ref)
-    if naming_file is not None:         # inside a YAML file: against that file, "../" and all
-        path = (naming_file.parent / path).resolve()
+    # inside a YAML file: against that file, "../" and all; on the command line, as given
+    path = Path(ref) if naming_file is None else written_in(ref, naming_file)
     if not path.is_file():
         hint = f" (no folder {path.parent})" if not path.parent.is_dir() else ""
         if BUILTIN.file(kind, path.stem).is_file():
             hint += f"; the built-in one is {BUILTIN_PREFIX}{path.stem}"
         raise LayoutError(f"{kind} file not found: {path}{hint}")
     return path
+
+
+@contextmanager
+def referenced_at(where: str) -> Iterator[None]:
+    """A LayoutError of finding or loading what a reference names, prefixed with where the
+    reference is written (the file and the key: "layout.yaml: scheme")."""
+    try:
+        yield
+    except LayoutError as exc:
+        raise LayoutError(f"{where}: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -190,9 +199,11 @@ class Found:
 
 
 def listing(kind: Kind) -> list[Found]:
-    """Every name on the search path with the file that wins, sorted by name."""
+    """Every name on the search path with the file that wins: the user's folders' first, in
+    search order, each sorted by name, then the built-in ones."""
     seen: dict[str, Found] = {}
-    for place in search_path():
+    places = search_path()
+    for place in places:
         for name in place.names(kind):
             path = place.file(kind, name)
             if name in seen:
@@ -200,4 +211,4 @@ def listing(kind: Kind) -> list[Found]:
                 seen[name] = Found(name, first.path, first.place, first.shadows + (path,))
             else:
                 seen[name] = Found(name, path, place, ())
-    return [seen[n] for n in sorted(seen)]
+    return sorted(seen.values(), key=lambda f: (places.index(f.place), f.name))

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterator, TextIO
 
-from docgen.errors import BatchError, DocgenError
+from docgen.errors import BatchError, DocgenError, Interrupted
 from docgen.output.bundle import (
     BundleResult,
     BundleTask,
@@ -32,7 +32,7 @@ from docgen.output.bundle import (
 )
 from docgen.output.encryption import check_password, matches, password_check
 from docgen.output.executors import make_executor
-from docgen.output.files import Inputs, atomic_write
+from docgen.output.files import Inputs, atomic_write, content_files
 from docgen.output.manifest import (
     Journal,
     bundle_name,
@@ -111,10 +111,8 @@ def _fingerprint(opts: BatchOptions, job: Job) -> str:
     # docgen and the profile are installed, and a changed seal image is a changed run
     h.update(job.profile.model_dump_json(exclude={"seal"}).encode())
     h.update(job.layout.scheme.spec.model_dump_json().encode())
-    images = [job.profile.seal] if job.profile.seal else []
-    images += [f for page in job.layout.pages for el in page.elements for f in el.files()]
-    for path in (*images, *job.fonts.config.files.values()):
-        h.update(sha256_file(Path(path)).encode())
+    for _, path in content_files(job):
+        h.update(sha256_file(path).encode())
     h.update(json.dumps([opts.encoding, str(opts.renewal), opts.record_id, opts.order,
                          opts.bundle_size, opts.separator, opts.sheet, opts.start_slot, bool(opts.password),
                          opts.batch_id]).encode())
@@ -167,7 +165,7 @@ def run_batch(opts: BatchOptions, job: Job | None = None) -> dict[str, Any]:
     job = job_for(spec, job)
     _validate(opts, job)
     outdir = opts.outdir
-    inputs = Inputs.of(job, opts.profile, records_file=opts.data, mapping_file=opts.mapping,
+    inputs = Inputs.of(job, records_file=opts.data, mapping_file=opts.mapping,
                        password_file=opts.password_file)
     previous = claim_outdir(outdir, inputs, resume=opts.resume, force=opts.force)
     encryption = _encryption(previous, opts.password, outdir)
@@ -221,9 +219,13 @@ def _encryption(previous: dict[str, Any] | None, password: str | None, outdir: P
 
 @contextmanager
 def _resumable(outdir: Path, journal: Journal, bundles: int) -> Iterator[None]:
-    """An error once the plan is in the journal leaves a run that --resume finishes: say so."""
+    """An error or Ctrl-C once the plan is in the journal leaves a run that --resume finishes: say
+    so, and how much of it is done."""
     try:
         yield
+    except KeyboardInterrupt:
+        raise Interrupted(f"interrupted: {outdir} keeps the {journal.finished()} finished bundle(s) of {bundles}: "
+                          "run the same command with --resume to finish") from None
     except DocgenError as exc:
         raise BatchError(f"{exc}; {outdir} keeps the {journal.finished()} finished bundle(s) of {bundles}: "
                          "run the same command with --resume to finish") from exc

@@ -15,7 +15,6 @@ from typing import Any, Iterable, Iterator
 
 from reportlab.pdfgen.canvas import Canvas
 
-from docgen.elements.context import MM
 from docgen.layout.model import ControlMark
 from docgen.output.control import ControlCode, draw_control_mark, layout_mark
 from docgen.output.encryption import encrypt_pdf
@@ -24,6 +23,7 @@ from docgen.output.pdf import new_canvas
 from docgen.output.spool import Entry
 from docgen.pipeline import Job, Outcome, open_job
 from docgen.render.page import PageDrawer
+from docgen.units import MM
 from docgen.validate.problems import Problem
 
 

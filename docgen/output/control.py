@@ -11,10 +11,11 @@ from dataclasses import dataclass
 import zxingcpp
 from reportlab.pdfgen.canvas import Canvas
 
-from docgen.elements.context import MM
+from docgen.elements.textwriter import text_writer
 from docgen.fonts import FontSet
 from docgen.layout.model import ControlMark, Layout
 from docgen.symbols import draw_symbol, encode
+from docgen.units import MM
 
 TEXT_PT = 5.5      # the printed code: at least 5 pt, readable by a clerk
 QUIET = 1          # modules; ISO/IEC 16022 asks for one
@@ -49,6 +50,5 @@ def draw_control_mark(c: Canvas, fonts: FontSet, mark: ControlMark, page_h_mm: f
     size = mark.size * MM
     bottom = (page_h_mm - mark.y) * MM - size
     draw_symbol(c, encode(text, zxingcpp.BarcodeFormat.DataMatrix), mark.x * MM, bottom, size, QUIET)
-    c.setFillColorCMYK(0, 0, 0, 1)
-    c.setFont(fonts.chain("gothic").name, TEXT_PT)
-    c.drawString((mark.x + mark.size + GAP_MM) * MM, bottom + size / 2 - TEXT_PT * 0.35, text)
+    text_writer(c).line((mark.x + mark.size + GAP_MM) * MM, bottom + size / 2 - TEXT_PT * 0.35, TEXT_PT,
+                        fonts.chain("gothic").runs(text))

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
 from docgen.errors import OutputError
-from docgen.layout.loader import profile_file
-from docgen.layout.profile import Profile
 from docgen.pipeline import Job
 
 _FULL = (errno.ENOSPC, errno.EDQUOT)
@@ -37,6 +37,18 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
+def content_files(job: Job) -> list[tuple[str, Path]]:
+    """The files a job uses as they are, not through a model (the seal, images, fonts), each once
+    with what it is: inputs of every run, and hashed by content into a batch's fingerprint."""
+    files = [("seal image", Path(job.profile.seal))] if job.profile.seal is not None else []
+    files += [(el.type, p) for page in job.layout.pages for el in page.elements for p in el.files()]
+    files += [("font", p) for p in job.fonts.config.files.values()]
+    once: dict[Path, str] = {}
+    for what, path in files:
+        once.setdefault(path, what)
+    return [(what, path) for path, what in once.items()]
+
+
 @dataclass(frozen=True)
 class Inputs:
     """The files a run reads, each with what it is (for the message)."""
@@ -44,30 +56,35 @@ class Inputs:
     files: tuple[tuple[str, Path], ...]
 
     @classmethod
-    def of(cls, job: Job, profile: str | Path | Profile | None = None, **named: Path | str | None) -> "Inputs":
+    def of(cls, job: Job, **named: Path | str | None) -> "Inputs":
         """The job's files (layout, parts, profile, seal, images, fonts) and the `named` ones,
-        e.g. records_file=..., mapping_file=... (the name says what it is in messages);
-        `profile` is what the job was opened with."""
+        e.g. records_file=..., mapping_file=... (the name says what it is in messages)."""
         files: list[tuple[str, Path]] = [(what.replace("_", " "), Path(p)) for what, p in named.items() if p]
         layout = job.layout
         files.append(("layout file", layout.source))
         files.extend(("layout part", p) for p in layout.files[1:])
         files.append(("scheme file", layout.scheme.source))
-        if not isinstance(profile, Profile):
-            files.append(("insurer profile", profile_file(profile) if profile else layout.profile_file()))
-        if job.profile.seal is not None:
-            files.append(("seal image", Path(job.profile.seal)))
-        files.extend((el.type, p) for page in layout.pages for el in page.elements for p in el.files())
+        if job.profile.source is not None:          # None: a profile built in code, read from no file
+            files.append(("insurer profile", job.profile.source))
         files.append(("font configuration", job.fonts.config.path))
-        files.extend(("font", p) for p in job.fonts.config.files.values())
+        files.extend(content_files(job))
         return cls(tuple(files))
+
+    @cached_property
+    def _by_identity(self) -> dict[tuple[int, int], tuple[str, Path]]:
+        """Each input by its file identity (the first named, where two are one file), each file
+        looked at once however many outputs are checked."""
+        known: dict[tuple[int, int], tuple[str, Path]] = {}
+        for what, p in self.files:
+            ident = _identity(p)
+            if ident is not None:
+                known.setdefault(ident, (what, p))
+        return known
 
     def which(self, path: Path) -> tuple[str, Path] | None:
         """The input that `path` is (by file identity), if any."""
         ident = _identity(path)
-        if ident is None:
-            return None
-        return next(((what, p) for what, p in self.files if _identity(p) == ident), None)
+        return None if ident is None else self._by_identity.get(ident)
 
     def refuse(self, path: Path, output: Path | None = None, remedy: str = "give another output name") -> None:
         """OutputError if writing `path` (part of writing `output`) would destroy an input."""
@@ -104,7 +121,7 @@ def reason(exc: OSError) -> str:
 
 def write_failed(path: Path, exc: OSError) -> OutputError:
     """One line for a failed write (the partial file is removed by then)."""
-    return OutputError(f"{path}: could not be written ({reason(exc)}); the partial file was removed "
+    return OutputError(f"{path}: could not be written ({reason(exc)}); no partial file is left behind "
                        f"and {path.name} is as it was")
 
 
@@ -146,8 +163,12 @@ def save_png(image: Any, path: Path) -> None:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
+    """`data` as the whole of `path`: a reader sees the old file or the new one, never a part; a
+    file written over keeps its permissions (a layout the designer saves)."""
     with atomic_file(path) as tmp, writing(path):
         tmp.write_bytes(data)
+        if path.exists():
+            shutil.copymode(path, tmp)
 
 
 def is_docgen_pdf(path: Path) -> bool:

@@ -16,9 +16,9 @@ from typing import Callable
 from reportlab.pdfgen.canvas import Canvas
 
 from docgen.bind.binder import BoundDocument
-from docgen.elements.context import MM
 from docgen.layout.model import ControlMark
 from docgen.render.page import PageDrawer
+from docgen.units import MM
 
 CROP_OFFSET_MM = 2.0    # gap between the card grid and a crop mark
 CROP_LENGTH_MM = 5.0

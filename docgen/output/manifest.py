@@ -62,6 +62,26 @@ def read_json(path: Path, valid: Callable[[Any], bool], remedy: str) -> Any:
     return data
 
 
+def _dicts(items: Any, key: str | None = None) -> bool:
+    """A list of objects (each with an integer `key`, when given)."""
+    return isinstance(items, list) and all(isinstance(i, dict) and (key is None or isinstance(i.get(key), int))
+                                           for i in items)
+
+
+def _is_plan(p: Any) -> bool:
+    """plan.json as `Plan.as_json` writes it: everything a resume or a refusal reads from it."""
+    return (isinstance(p, dict) and isinstance(p.get("fingerprint"), str) and isinstance(p.get("batch"), str)
+            and isinstance(p.get("bundles"), list) and isinstance(p.get("encryption"), (dict, type(None))))
+
+
+def _is_entry(e: Any, bundle: int) -> bool:
+    """A bundle's entry as `record` writes it: everything the manifest and the reports read."""
+    return (isinstance(e, dict) and e.get("file") in (None, bundle_name(bundle))
+            and isinstance(e.get("sha256"), str if e.get("file") else (str, type(None)))
+            and isinstance(e.get("pages"), int) and isinstance(e.get("sheets"), int)
+            and _dicts(e.get("entries")) and _dicts(e.get("rejects"), "row") and _dicts(e.get("warnings"), "row"))
+
+
 class Journal:
     """journal/plan.json (what the run is) and journal/bundle-NNNNN.json (what is done)."""
 
@@ -73,8 +93,7 @@ class Journal:
         path = self.dir / "plan.json"
         if not path.is_file():
             return None
-        return read_json(path, lambda p: isinstance(p, dict) and isinstance(p.get("bundles"), list)
-                         and isinstance(p.get("fingerprint"), str),
+        return read_json(path, _is_plan,
                          f"docgen cannot tell which run {self.outdir} holds: move the directory aside and run "
                          "again into a new one")
 
@@ -104,9 +123,7 @@ class Journal:
         atomic_write(self._entry_path(entry["bundle"]), _json(entry))
 
     def entry(self, bundle: int) -> dict[str, Any]:
-        return read_json(self._entry_path(bundle),
-                         lambda e: isinstance(e, dict) and e.get("file") in (None, bundle_name(bundle))
-                         and {"sha256", "entries", "rejects", "warnings", "pages", "sheets"} <= e.keys(),
+        return read_json(self._entry_path(bundle), lambda e: _is_entry(e, bundle),
                          f"delete it and run again with --resume: bundle {bundle} is then rendered again")
 
 

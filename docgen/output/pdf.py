@@ -13,7 +13,6 @@ from typing import IO, Iterable
 from reportlab import rl_config
 from reportlab.pdfgen.canvas import Canvas
 
-from docgen.elements.context import MM
 from docgen.output.files import (
     Inputs,
     atomic_file,
@@ -24,6 +23,7 @@ from docgen.output.files import (
 from docgen.output.pagedict import KindCanvas
 from docgen.pipeline import Job, Outcome
 from docgen.render.page import PageDrawer
+from docgen.units import MM
 from docgen.validate.problems import Problem
 
 # Binary (Flate only) streams instead of ReportLab's default ASCII85 on top: files 13 % smaller

@@ -28,6 +28,7 @@ from docgen.layout.loader import ResolvedLayout, element_names, load_layout
 from docgen.layout.model import element_models, layout_schema
 from docgen.layout.reading import Reader, read_file
 from docgen.layout.search import listing
+from docgen.output.files import atomic_write
 from docgen.paths import PACKAGE
 from docgen.preview.yaml_edit import (
     YamlFile,
@@ -36,8 +37,8 @@ from docgen.preview.yaml_edit import (
     number,
     plain,
     set_keys,
-    write_atomic,
 )
+from docgen.yamlfile import problems, validation_lines
 
 # keys every element starts with; then its anchors and extents (as its kind declares them), then the rest
 HEAD_KEYS = ("type", "id", "when")
@@ -103,9 +104,7 @@ def parse_request(body: Any) -> Request:
     try:
         return _Envelope(request=body).request
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"][1:]) or "request"
-        raise BadEditRequest(f"bad request: {where}: {err['msg']}") from None
+        raise BadEditRequest(f"bad request: {validation_lines(exc, {'request': body})[0]}") from None
 
 
 # ---------------------------------------------------------------- the schema, as the page uses it
@@ -266,7 +265,7 @@ class Designer:
         page = layout.pages[pi]
         groups = self._includes(layout, pi)
         out = []
-        for el, name, origin in zip(page.elements, element_names(page.elements), page.origins):
+        for el, name, origin in zip(page.elements, page.names, page.origins):
             top = origin.via[0] if origin.via else None
             shape = geometry(el)
             keys = [k for pair in shape["pairs"] for k in pair] + [shape[k] for k in ("w", "h", "square") if shape[k]]
@@ -313,10 +312,9 @@ class Designer:
                 raise EditRefused(f"page {page}: no include '{element}'")
             return Target(pi, element, Origin(layout.source, places[element]), None)
         flat = layout.pages[pi]
-        flat_names = element_names(flat.elements)
-        if element not in flat_names:
+        if element not in flat.names:
             raise EditRefused(f"page {page}: no element '{element}' (the page may have changed: it reloads)")
-        i = flat_names.index(element)
+        i = flat.names.index(element)
         return Target(pi, element, flat.origins[i], flat.elements[i])
 
     # ----------------------------------------------------------- edits
@@ -405,8 +403,8 @@ class Designer:
         old_off = {str(p) for p in layout.off_page}
         newly_off = [str(p) for p in new.off_page if str(p) not in old_off]
         if newly_off:
-            raise EditRefused(f"{self.layout_file}: {len(newly_off)} problem(s)\n" + "\n".join(f"  {p}" for p in newly_off))
-        write_atomic(file, after.decode("utf-8"))
+            raise EditRefused(problems(self.layout_file, newly_off))
+        atomic_write(file, after)
         self.done.append(Action(label, file, before, after))
         self.undone.clear()
         return {"done": label, "select": select(new), "history": self.history()}
@@ -427,14 +425,14 @@ class Designer:
             self.undone.clear()
             raise EditRefused(f"{action.file.name} was changed outside the designer since '{action.label}': "
                             "the undo history is cleared")
-        write_atomic(action.file, wanted.decode("utf-8"))
+        atomic_write(action.file, wanted)
         other.append(stack.pop())
         return {"done": f"{op} {action.label}", "select": None, "history": self.history()}
 
 
 def _unique(layout: ResolvedLayout, base: str, first: int) -> str:
     """`base-N`, the first N from `first` that names nothing in the layout yet."""
-    taken = {n for p in layout.pages for n in element_names(p.elements)} | {
+    taken = {n for p in layout.pages for n in p.names} | {
         n for p in layout.model.pages for n in element_names(p.elements)}
     return next(f"{base}-{n}" for n in range(first, 10_000) if f"{base}-{n}" not in taken)
 
@@ -477,5 +475,5 @@ def _same_place(layout: ResolvedLayout, target: Target, include: bool) -> str:
     def place(o: Origin) -> tuple[Any, ...]:
         return (o.file.resolve(), o.path, tuple(v.path for v in o.via))
     page = layout.pages[target.page]
-    return next((name for name, origin in zip(element_names(page.elements), page.origins)
+    return next((name for name, origin in zip(page.names, page.origins)
                  if place(origin) == place(target.origin)), target.name)

@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw
 
 from docgen.elements.base import CHANGED, MOVED, RESIZED, TEXT_CHANGED, BBox, Element
 from docgen.errors import LayoutError
-from docgen.layout.loader import ResolvedLayout, element_names, load_layout
+from docgen.layout.loader import ResolvedLayout, load_layout
 from docgen.layout.reading import read_file
 from docgen.layout.search import BUILTIN_PREFIX
 from docgen.pipeline import Job
@@ -73,8 +73,8 @@ def element_changes(before: ResolvedLayout, after: ResolvedLayout) -> list[Chang
         if page.name not in old_pages:
             changes.append(Change(page.name, "(page)", ADDED))
             continue
-        old = dict(zip(element_names(old_pages[page.name].elements), old_pages[page.name].elements))
-        new = dict(zip(element_names(page.elements), page.elements))
+        old = dict(zip(old_pages[page.name].names, old_pages[page.name].elements))
+        new = dict(zip(page.names, page.elements))
         for key, el in old.items():
             if key not in new:
                 changes.append(Change(page.name, key, REMOVED, boxes=_boxes(el)))

@@ -9,7 +9,6 @@ to the file's own text. An edit that would touch a line ruamel cannot reproduce 
 from __future__ import annotations
 
 import io
-import shutil
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -22,7 +21,6 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from docgen.errors import LayoutError
-from docgen.output.files import atomic_file, writing
 
 BOM = "\ufeff"
 
@@ -149,13 +147,6 @@ def splice(original: str, base: str, new: str) -> str:
             raise LayoutError(f"cannot insert at line {i1 + 1} without rewriting lines around it: edit the file by hand")
         out[start:end] = n[j1:j2]
     return "".join(out)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """A temporary file beside `path`, then renamed over it: a reader sees the old or the new file."""
-    with atomic_file(path) as tmp, writing(path):
-        tmp.write_bytes(text.encode("utf-8"))
-        shutil.copymode(path, tmp)
 
 
 def set_keys(mapping: CommentedMap, values: dict[str, Any], order: Sequence[str]) -> None:

@@ -35,11 +35,11 @@ class _Bad(NamedTuple):
 def choose_encoding(path: Path, requested: str | None) -> str:
     """The codec to open `path` with; raises RecordFileError when the bytes do not fit it."""
     with path.open("rb") as fh:
-        head = fh.read(4)
+        head = fh.read(_HEAD)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise RecordFileError(f"{path}: starts with a UTF-16 byte-order mark; {RULE}")
     has_bom = head.startswith(codecs.BOM_UTF8)
-    _refuse_wide_text(path)
+    _refuse_wide_text(path, head)
     if requested is not None:
         try:
             codec = codecs.lookup(requested).name
@@ -65,10 +65,8 @@ def choose_encoding(path: Path, requested: str | None) -> str:
     )
 
 
-def _refuse_wide_text(path: Path) -> None:
-    """Refuse a file whose start is a quarter or more NUL bytes: UTF-16 without BOM, or binary."""
-    with path.open("rb") as fh:
-        head = fh.read(_HEAD)
+def _refuse_wide_text(path: Path, head: bytes) -> None:
+    """Refuse a file whose start (`head`) is a quarter or more NUL bytes: UTF-16 without BOM, or binary."""
     if head and head.count(0) * 4 >= len(head):
         raise RecordFileError(f"{path}: {head.count(0)} NUL bytes in the first {len(head)}: UTF-16 without "
                               f"byte-order mark, or not a text file; {RULE}")

@@ -28,7 +28,7 @@ from pydantic import (
 
 from docgen.fields import BUILTIN, FieldDictionary
 from docgen.records.source import RecordFileError
-from docgen.yamlfile import read_yaml
+from docgen.yamlfile import problems, read_yaml, validation_lines
 
 
 class _MappingFile(BaseModel):
@@ -118,11 +118,7 @@ def mapping_from(data: Any, source: str, fields: FieldDictionary = BUILTIN) -> H
     try:
         model = _MappingFile.model_validate(data, context=fields)
     except ValidationError as exc:
-        lines = [f"{source}: {len(exc.errors())} problem(s)"]
-        for err in exc.errors():
-            loc = ".".join(str(part) for part in err["loc"]) or "(top level)"
-            lines.append(f"  {loc}: {err['msg'].removeprefix('Value error, ')}")
-        raise RecordFileError("\n".join(lines)) from None
+        raise RecordFileError(problems(source, validation_lines(exc, data))) from None
     both = sorted(set(model.columns) & set(model.ignore))
     if both:
         raise RecordFileError(f"{source}: ignore: '{both[0]}' is also listed under columns; keep one")
