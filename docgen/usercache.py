@@ -47,7 +47,7 @@ def settled(st: os.stat_result) -> bool:
 
 
 def cache_dir(kind: str) -> Path | None:
-    """docgen's folder for one kind of entry ("fonts", "layouts"): $XDG_CACHE_HOME/docgen/KIND
+    """docgen's folder for one kind of entry ("fonts", "loaded"): $XDG_CACHE_HOME/docgen/KIND
     (default ~/.cache), or %LOCALAPPDATA%\\docgen\\KIND on Windows; None when there is no home."""
     if sys.platform == "win32":
         base = os.environ.get("LOCALAPPDATA")
@@ -190,9 +190,11 @@ def sources() -> list[tuple[str, int, int]]:
 def package_stamp(name: str) -> tuple[str, int, int]:
     """An installed package (pydantic, yaml) as its first module's size and time: another version
     of it is another stamp, and nothing is imported to tell."""
-    spec = find_spec(name)
-    origin = spec.origin if spec else None
-    st = os.stat(origin) if origin else None
+    try:
+        spec = find_spec(name)
+        st = os.stat(spec.origin) if spec and spec.origin else None
+    except (ImportError, ValueError, OSError):
+        st = None
     return (name, st.st_size, st.st_mtime_ns) if st else (name, 0, 0)
 
 
@@ -206,8 +208,7 @@ def kept(kind: str, name: str, load: Callable[[], T], cls: type[T], inputs: Iter
     made_by = (FORMAT, name, sys.version, sources(), environment) if entry else None
     if entry:
         stored = read(entry)
-        if isinstance(stored, dict) and stored.get("made_by") == made_by and isinstance(stored.get("value"), cls) \
-                and isinstance(stored.get("inputs"), Inputs) and stored["inputs"].hold():
+        if _current(stored, made_by, cls):
             for path, _ in stored["inputs"].files:      # for a load that includes this one
                 note(path)
             for check in stored["inputs"].checks:
@@ -218,3 +219,14 @@ def kept(kind: str, name: str, load: Callable[[], T], cls: type[T], inputs: Iter
     if entry:
         write(entry, {"made_by": made_by, "inputs": Inputs.of([*inputs, *found]), "value": value})
     return value
+
+
+def _current(stored: Any, made_by: Any, cls: type) -> bool:
+    """Whether a read entry is a whole one of this docgen, of the right type, made from what is
+    there now; a check that fails in any way is a miss, never an error."""
+    try:
+        return isinstance(stored, dict) and stored.get("made_by") == made_by \
+            and isinstance(stored.get("value"), cls) and isinstance(stored.get("inputs"), Inputs) \
+            and stored["inputs"].hold()
+    except Exception:
+        return False
