@@ -74,14 +74,20 @@ class Template:
                                tuple(s for s in steps if s != "opt"), "opt" in steps))
         self._slots = tuple(slots)
         self.fields = tuple(".".join(s.path) for s in slots if s.path)
+        # the values it reads by their first name ("insurer" for {insurer.name})
+        self.roots = frozenset(s.path[0] for s in slots if s.path)
         # (field, formatter names) per placeholder, so a loader can check formats against field kinds
         self.uses = tuple((".".join(s.path), s.steps) for s in slots if s.path)
         # the fixed characters between and after placeholders: what a machine reading the filled
         # template (a QR code) splits it on
         first = next((i for i, s in enumerate(slots) if s.path), len(slots))
         self.delimiters = "".join(dict.fromkeys("".join(s.literal for s in slots[first + 1:])))
+        # a template that is one placeholder and nothing else ("{name}"): most of a layout's fields
+        self._only = slots[0] if len(slots) == 1 and not slots[0].literal and slots[0].path else None
 
     def render(self, ctx: Mapping[str, Any]) -> str:
+        if self._only is not None:
+            return self._fill(self._only, ctx)
         out = []
         for slot in self._slots:
             out.append(slot.literal)

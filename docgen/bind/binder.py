@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from docgen.conditions import holds
-from docgen.elements.base import Element, ElementKind, Fitting
+from docgen.elements.base import Element, Fitting
 from docgen.elements.context import PrepareContext
 from docgen.elements.registry import kind_of
 from docgen.errors import ContentError, LayoutError
@@ -87,8 +87,10 @@ def _is_static(el: Element) -> bool:
     return all(name.startswith(("insurer.", "scheme.")) for name in el.names())
 
 
-# (name, element, its kind, its outcome when it is the same for every record)
-_Step = tuple[str, Element, ElementKind[Any, Any], ElementOutcome | None]
+# (name, element, its kind's prepare, its outcome when it is the same for every record, its
+# outcome when its `when:` hides it): all but the content worked out once per layout
+_Step = tuple[str, Element, Callable[[Any, Mapping[str, Any], PrepareContext], Any], ElementOutcome | None,
+              ElementOutcome]
 
 
 class Binder:
@@ -120,16 +122,17 @@ class Binder:
                         items.append((el, content))
                         fixed = ElementOutcome(name, el, content)
                     outcomes.append(fixed)
-                plan.append((name, el, kind, fixed))
+                plan.append((name, el, kind.prepare, fixed, ElementOutcome(name, el, hidden=True)))
             self.static.append(BoundPage(page.name, tuple(items), tuple(outcomes)))
             self._plans.append((page.name, tuple(plan)))
+        self._derivations = tuple(layout.scheme.derivations(layout.model.document).items())
 
     def context(self, values: Mapping[str, Any]) -> dict[str, Any]:
         ctx: dict[str, Any] = dict(values)
         ctx["insurer"] = self.profile
         ctx["scheme"] = self.layout.scheme
         # 有効期限 and 発効期日 by the rules the scheme names, when the record gives none
-        for name, rule in self.layout.scheme.derivations(self.layout.model.document).items():
+        for name, rule in self._derivations:
             derived = rule.derive(ctx, self.renewal_start) if name not in ctx else None
             if derived is not None:
                 ctx[name] = derived
@@ -153,18 +156,19 @@ class Binder:
         problems = self.derived_problems(values, ctx, row)
         pages = []
         warnings: list[Problem] = []
+        noted = self.prep.warnings
+        noted.clear()
         for page_name, plan in self._plans:
             items, outcomes = [], []
-            for name, el, kind, fixed in plan:
+            for name, el, prepare, fixed, hidden in plan:
                 if fixed is not None:
                     outcomes.append(fixed)
                     continue
-                if not holds(el.when, ctx):
-                    outcomes.append(ElementOutcome(name, el, hidden=True))
+                if el.when is not None and not holds(el.when, ctx):
+                    outcomes.append(hidden)
                     continue
-                self.prep.warnings.clear()
                 try:
-                    content = kind.prepare(el, ctx, self.prep)
+                    content = prepare(el, ctx, self.prep)
                 except ContentError as exc:
                     problem = Problem(row, rid, name, exc.rule, str(exc))
                     problems.append(problem)
@@ -172,6 +176,8 @@ class Binder:
                 else:
                     items.append((el, content))
                     outcomes.append(ElementOutcome(name, el, content))
-                warnings.extend(Problem(row, rid, name, rule, detail) for rule, detail in self.prep.warnings)
+                if noted:
+                    warnings.extend(Problem(row, rid, name, rule, detail) for rule, detail in noted)
+                    noted.clear()
             pages.append(BoundPage(page_name, tuple(items), tuple(outcomes)))
         return BoundDocument(rid, row, tuple(pages), tuple(warnings), tuple(problems))

@@ -3,7 +3,7 @@ layout, the canvas and where the page is on it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping, TypeVar
 
 from reportlab.pdfgen.canvas import Canvas
 
@@ -11,6 +11,10 @@ from docgen.fonts import FontSet
 from docgen.template import Template
 
 MM = 72.0 / 25.4      # points per millimetre: layouts measure in mm, PDF in points
+# what a template may name that is the same for every record: the insurer profile and the scheme
+PROFILE_ROOTS = frozenset({"insurer", "scheme"})
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -19,6 +23,8 @@ class PrepareContext:
 
     fonts: FontSet
     _templates: dict[str, Template] = field(default_factory=dict)
+    # id(element) -> (element, text, content): content of text that names no record field
+    _kept: dict[int, tuple[Any, str, Any]] = field(default_factory=dict)
     # (rule, detail) of things a record prints without, e.g. a barcode for an unreadable
     # address; the binder collects them per element
     warnings: list[tuple[str, str]] = field(default_factory=list)
@@ -37,6 +43,15 @@ class PrepareContext:
     def fill(self, source: str, values: Mapping[str, Any]) -> str:
         """A template filled from one record's values (and the profile, as `insurer`)."""
         return self.template(source).render(values)
+
+    def once(self, el: object, text: str, make: Callable[[str], T]) -> T:
+        """make(text) for an element whose text is the same for every record (a label that a
+        `when:` shows or hides per record): worked out on first use, again only if the text
+        changes. What make raises is raised every time."""
+        kept = self._kept.get(id(el))
+        if kept is None or kept[0] is not el or kept[1] != text:
+            kept = self._kept[id(el)] = (el, text, make(text))   # holding el keeps its id its own
+        return kept[2]
 
 
 @dataclass

@@ -99,14 +99,18 @@ def fits_width(lines: list[str] | tuple[str, ...], chain: Measures, size: float,
 def fit_text(text: str, chain: Measures, style: TextStyle, w_pt: float, h_pt: float) -> FittedText:
     """Find the largest size, then the widest scale, then the fewest lines that fit the box."""
     fit = style.fit
+    single = "\n" not in text
+    if single:
+        natural = chain.width(text, 1.0)
+        if natural and h_pt >= style.size and w_pt / natural >= style.size:
+            # as designed: one line at the style's size (what the steps below give then too)
+            return FittedText((text,), style.size, 1.0, style.size * fit.leading)
     min_size = min(fit.min_size or style.size, style.size)
     forced_lines = text.count("\n") + 1
     if forced_lines > fit.max_lines:
         raise DoesNotFit(f"{forced_lines} lines of text, the element allows {fit.max_lines}")
     size = min(style.size, h_pt / (fit.leading * forced_lines) if forced_lines > 1 else h_pt)
-    single = "\n" not in text
     if single:
-        natural = chain.width(text, 1.0)
         if natural == 0:
             return FittedText((text,), style.size, 1.0, style.size * fit.leading)
         best = min(size, w_pt / natural)
