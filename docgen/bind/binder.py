@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Mapping
 
-from docgen.conditions import holds
-from docgen.elements.base import Element, Fitting
+from docgen.conditions import Test, holds, test_of
+from docgen.elements.base import Element, ElementKind, Fitting
 from docgen.elements.context import PrepareContext
 from docgen.elements.registry import kind_of
 from docgen.errors import ContentError, LayoutError
@@ -87,10 +87,16 @@ def _is_static(el: Element) -> bool:
     return all(name.startswith(("insurer.", "scheme.")) for name in el.names())
 
 
-# (name, element, its kind's prepare, its outcome when it is the same for every record, its
-# outcome when its `when:` hides it): all but the content worked out once per layout
-_Step = tuple[str, Element, Callable[[Any, Mapping[str, Any], PrepareContext], Any], ElementOutcome | None,
-              ElementOutcome]
+def _contentless(kind: ElementKind[Any, Any]) -> bool:
+    """Whether the kind prepares nothing (frames, rules): its content is None for every record."""
+    return type(kind).prepare is ElementKind.prepare
+
+
+# (name, element, its kind's prepare, its `when:` as a test, its outcome when it is the same for
+# every record, its outcome when `when:` hides it, its outcome when shown if it has no content):
+# all but the content worked out once per layout
+_Step = tuple[str, Element, Callable[[Any, Mapping[str, Any], PrepareContext], Any], Test | None,
+              ElementOutcome | None, ElementOutcome, ElementOutcome | None]
 
 
 class Binder:
@@ -122,7 +128,9 @@ class Binder:
                         items.append((el, content))
                         fixed = ElementOutcome(name, el, content)
                     outcomes.append(fixed)
-                plan.append((name, el, kind.prepare, fixed, ElementOutcome(name, el, hidden=True)))
+                plan.append((name, el, kind.prepare, None if el.when is None else test_of(el.when), fixed,
+                             ElementOutcome(name, el, hidden=True),
+                             ElementOutcome(name, el) if _contentless(kind) else None))
             self.static.append(BoundPage(page.name, tuple(items), tuple(outcomes)))
             self._plans.append((page.name, tuple(plan)))
         self._derivations = tuple(layout.scheme.derivations(layout.model.document).items())
@@ -160,12 +168,16 @@ class Binder:
         noted.clear()
         for page_name, plan in self._plans:
             items, outcomes = [], []
-            for name, el, prepare, fixed, hidden in plan:
+            for name, el, prepare, when, fixed, hidden, shown in plan:
                 if fixed is not None:
                     outcomes.append(fixed)
                     continue
-                if el.when is not None and not holds(el.when, ctx):
+                if when is not None and not when(ctx):
                     outcomes.append(hidden)
+                    continue
+                if shown is not None:
+                    items.append((el, None))
+                    outcomes.append(shown)
                     continue
                 try:
                     content = prepare(el, ctx, self.prep)
