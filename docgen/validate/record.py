@@ -18,7 +18,7 @@ from docgen.template import Template
 from docgen.validate.domain import Check, Facts
 from docgen.validate.payload import delimiter_problems
 from docgen.validate.problems import Problem
-from docgen.validate.values import parse_value
+from docgen.validate.values import Parser, parse_value, parser
 
 
 def is_blank(raw: str | None) -> bool:
@@ -37,6 +37,12 @@ class RecordRules:
     limits: Mapping[str, int] = dataclasses.field(default_factory=dict)  # the layout's lower text limits
     fields: FieldDictionary = BUILTIN         # the dictionary with the scheme's, layout's and profile's fields
     checks: tuple[Check, ...] = ()            # the scheme's domain checks
+    # each field's parse_value with its limit, chosen once for every record the rules check
+    parsers: Mapping[str, Parser] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        parsers = {name: parser(f, self.limits.get(name)) for name, f in self.fields.by_name.items()}
+        object.__setattr__(self, "parsers", parsers)
 
 
 def validate_record(src: SourceRecord, rules: RecordRules) -> tuple[dict[str, Any], list[Problem]]:
@@ -56,11 +62,11 @@ def validate_record(src: SourceRecord, rules: RecordRules) -> tuple[dict[str, An
         problems.append(Problem(src.row, rid, field, rule, detail))
 
     values: dict[str, Any] = {}
-    fields = rules.fields.by_name
+    parsers = rules.parsers
     for name, raw in src.fields.items():
-        if is_blank(raw):
+        if not raw or raw.isspace():      # is_blank, inline: every field of every record
             continue
-        value, broken = parse_value(fields[name], raw, rules.limits.get(name))
+        value, broken = parsers[name](raw)
         if broken:
             problem(name, *broken)
         elif value is not None:

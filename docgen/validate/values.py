@@ -7,8 +7,8 @@ rules, and the rule names, of a built-in one.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from typing import Any
+from functools import lru_cache, partial
+from typing import Any, Callable
 
 from docgen.fields import Field, Kind
 from docgen.fonts.sequences import compose_marks
@@ -23,29 +23,49 @@ _ASCII_DIGITS = set("0123456789")
 Broken = tuple[str, str]      # (rule, detail): the detail never holds the value
 
 
+Parser = Callable[[str], tuple[Any, Broken | None]]
+
+
 def parse_value(field: Field, raw: str, limit: int | None = None) -> tuple[Any, Broken | None]:
     """(value, None) or (None, (rule, detail)) for one field's raw text; `limit` is a layout's
     lower length limit for a text field."""
+    return parser(field, limit)(raw)
+
+
+def parser(field: Field, limit: int | None = None) -> Parser:
+    """parse_value for one field, its kind chosen once: a job checks every record with these."""
     if field.kind is Kind.DATE:
-        try:
-            return parse_date(raw), None
-        except ValueError as exc:
-            return None, ("date", str(exc))
+        return _date
     if field.kind is Kind.FLAG:
-        key = raw.strip().lower()
-        if key in _FLAG_TRUE:
-            return True, None
-        if key in _FLAG_FALSE:
-            return None, None
-        return None, ("flag", "not a yes/no value (use 1 or 0)")
+        return _flag
     if field.kind is Kind.DIGITS:
-        return _digits(field, raw)
+        return partial(_digits, field)
     if field.kind is Kind.CHOICE:
-        value = field.choice(raw)
-        if value is None:
-            return None, ("choice", f"must be one of {', '.join(field.choices)}")
-        return value, None
-    return _text(field, raw, limit)
+        return partial(_choice, field)
+    return partial(_text, field, limit=limit)
+
+
+def _date(raw: str) -> tuple[Any, Broken | None]:
+    try:
+        return parse_date(raw), None
+    except ValueError as exc:
+        return None, ("date", str(exc))
+
+
+def _flag(raw: str) -> tuple[bool | None, Broken | None]:
+    key = raw.strip().lower()
+    if key in _FLAG_TRUE:
+        return True, None
+    if key in _FLAG_FALSE:
+        return None, None
+    return None, ("flag", "not a yes/no value (use 1 or 0)")
+
+
+def _choice(field: Field, raw: str) -> tuple[str | None, Broken | None]:
+    value = field.choice(raw)
+    if value is None:
+        return None, ("choice", f"must be one of {', '.join(field.choices)}")
+    return value, None
 
 
 def _digits(field: Field, raw: str) -> tuple[str | None, Broken | None]:
