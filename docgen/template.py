@@ -74,8 +74,6 @@ class Template:
                                tuple(s for s in steps if s != "opt"), "opt" in steps))
         self._slots = tuple(slots)
         self.fields = tuple(".".join(s.path) for s in slots if s.path)
-        # the values it reads by their first name ("insurer" for {insurer.name})
-        self.roots = frozenset(s.path[0] for s in slots if s.path)
         # (field, formatter names) per placeholder, so a loader can check formats against field kinds
         self.uses = tuple((".".join(s.path), s.steps) for s in slots if s.path)
         # the fixed characters between and after placeholders: what a machine reading the filled

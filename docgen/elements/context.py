@@ -11,8 +11,9 @@ from docgen.fonts import FontSet
 from docgen.template import Template
 
 MM = 72.0 / 25.4      # points per millimetre: layouts measure in mm, PDF in points
-# what a template may name that is the same for every record: the insurer profile and the scheme
-PROFILE_ROOTS = frozenset({"insurer", "scheme"})
+# texts remembered per element by PrepareContext.memo: enough for the dates, 性別, 続柄 and 記号
+# that repeat through a file, few enough that names (which rarely repeat) cost little memory
+MEMO_TEXTS = 64
 
 T = TypeVar("T")
 
@@ -23,8 +24,8 @@ class PrepareContext:
 
     fonts: FontSet
     _templates: dict[str, Template] = field(default_factory=dict)
-    # id(element) -> (element, text, content): content of text that names no record field
-    _kept: dict[int, tuple[Any, str, Any]] = field(default_factory=dict)
+    # id(element) -> (element, {text: content}), see memo
+    _memo: dict[int, tuple[Any, dict[str, Any]]] = field(default_factory=dict)
     # (rule, detail) of things a record prints without, e.g. a barcode for an unreadable
     # address; the binder collects them per element
     warnings: list[tuple[str, str]] = field(default_factory=list)
@@ -44,14 +45,22 @@ class PrepareContext:
         """A template filled from one record's values (and the profile, as `insurer`)."""
         return self.template(source).render(values)
 
-    def once(self, el: object, text: str, make: Callable[[str], T]) -> T:
-        """make(text) for an element whose text is the same for every record (a label that a
-        `when:` shows or hides per record): worked out on first use, again only if the text
-        changes. What make raises is raised every time."""
-        kept = self._kept.get(id(el))
-        if kept is None or kept[0] is not el or kept[1] != text:
-            kept = self._kept[id(el)] = (el, text, make(text))   # holding el keeps its id its own
-        return kept[2]
+    def memo(self, el: object, text: str, make: Callable[[str], T]) -> T:
+        """make(text) for an element, remembered for the first MEMO_TEXTS texts it gets: a label
+        is the same on every record, a date or 性別 on many. What make raises is raised again
+        each time (not remembered)."""
+        kept = self._memo.get(id(el))
+        if kept is None or kept[0] is not el:
+            kept = self._memo[id(el)] = (el, {})     # holding el keeps its id its own
+        made = kept[1]
+        try:
+            return made[text]
+        except KeyError:
+            pass
+        content = make(text)
+        if len(made) < MEMO_TEXTS:
+            made[text] = content
+        return content
 
 
 @dataclass

@@ -9,7 +9,7 @@ from typing import Any, Literal, Mapping
 from pydantic import Field, ValidationInfo, field_validator
 
 from docgen.elements.base import ElementKind, Fitting
-from docgen.elements.context import MM, PROFILE_ROOTS, DrawContext, PrepareContext
+from docgen.elements.context import MM, DrawContext, PrepareContext
 from docgen.elements.textfit import DoesNotFit, FittedText, fit_text
 from docgen.errors import ContentError
 from docgen.fonts import FontChain
@@ -127,11 +127,7 @@ class TextBoxKind(ElementKind[Any, FittedText]):
         """The element's template."""
 
     def prepare(self, el: Any, values: Mapping[str, Any], ctx: PrepareContext) -> FittedText:
-        template = ctx.template(self.source(el))
-        text = template.render(values)
-        if template.roots <= PROFILE_ROOTS:
-            return ctx.once(el, text, lambda t: prepare_text(t, el, el.w, el.h, ctx))
-        return prepare_text(text, el, el.w, el.h, ctx)
+        return ctx.memo(el, ctx.fill(self.source(el), values), lambda text: prepare_text(text, el, el.w, el.h, ctx))
 
     def draw(self, dc: DrawContext, el: Any, content: FittedText) -> None:
         draw_lines(dc, dc.fonts.chain(el.font), content, el, el.x, el.y, el.w, el.h)
