@@ -18,7 +18,7 @@ from docgen.template import Template
 from docgen.validate.domain import Check, Facts
 from docgen.validate.payload import delimiter_problems
 from docgen.validate.problems import Problem
-from docgen.validate.values import Parser, parse_value, parser
+from docgen.validate.values import Parser, parser
 
 
 def is_blank(raw: str | None) -> bool:
@@ -39,10 +39,12 @@ class RecordRules:
     checks: tuple[Check, ...] = ()            # the scheme's domain checks
     # each field's parse_value with its limit, chosen once for every record the rules check
     parsers: Mapping[str, Parser] = dataclasses.field(init=False, repr=False, compare=False)
+    id_parser: Parser = dataclasses.field(init=False, repr=False, compare=False)   # 管理番号 by its own rules
 
     def __post_init__(self) -> None:
         parsers = {name: parser(f, self.limits.get(name)) for name, f in self.fields.by_name.items()}
         object.__setattr__(self, "parsers", parsers)
+        object.__setattr__(self, "id_parser", parser(self.fields["record_id"]))
 
 
 def validate_record(src: SourceRecord, rules: RecordRules) -> tuple[dict[str, Any], list[Problem]]:
@@ -55,7 +57,7 @@ def validate_record(src: SourceRecord, rules: RecordRules) -> tuple[dict[str, An
     raw_id = src.fields.get("record_id")
     # messages carry the 管理番号 only once it passed its own rules (a mis-mapped column could
     # otherwise put a name into every message)
-    rid = raw_id if not is_blank(raw_id) and parse_value(rules.fields["record_id"], raw_id)[1] is None else None
+    rid = raw_id if not is_blank(raw_id) and rules.id_parser(raw_id)[1] is None else None
     problems: list[Problem] = []
 
     def problem(field: str, rule: str, detail: str = "") -> None:

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from docgen.fields import Field, Kind
 from docgen.fonts.sequences import compose_marks
-from docgen.validate.characters import character_problems
+from docgen.validate.characters import character_problems, seen_fine
 from docgen.validate.checkdigit import is_valid
 from docgen.wareki import parse_date
 
@@ -84,10 +84,13 @@ def _digits(field: Field, raw: str) -> tuple[str | None, Broken | None]:
 
 def _text(field: Field, raw: str, limit: int | None) -> tuple[str | None, Broken | None]:
     """Text as it will print: combining sequences composed (the one change made), then checked."""
-    text = compose_marks(raw)
-    broken = character_problems(text)
-    if broken:
-        return None, broken[0]
+    if seen_fine(raw):     # most values: skips composing and checking each character
+        text = raw
+    else:
+        text = compose_marks(raw)
+        broken = character_problems(text)
+        if broken:
+            return None, broken[0]
     charset = field.charset
     if charset and not _charset(charset).fullmatch(text):
         return None, ("characters", f"{field.label} holds {field.charset_doc} only")
