@@ -3,7 +3,7 @@ layout, the canvas and where the page is on it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, TypeVar
+from typing import Any, Callable, Hashable, Mapping, TypeVar
 
 from reportlab.pdfgen.canvas import Canvas
 
@@ -11,11 +11,12 @@ from docgen.fonts import FontSet
 from docgen.template import Template
 
 MM = 72.0 / 25.4      # points per millimetre: layouts measure in mm, PDF in points
-# texts remembered per element by PrepareContext.memo: enough for the dates, 性別, 続柄 and 記号
-# that repeat through a file, few enough that names (which rarely repeat) cost little memory
-MEMO_TEXTS = 64
+# contents remembered per element by PrepareContext.memo: enough for the dates, 性別, 続柄 and 記号
+# that repeat through a file and a household's address, few enough that names cost little memory
+MEMO_SIZE = 64
 
 T = TypeVar("T")
+_NONE: Any = object()     # memo's "not remembered": None is a content like any other
 
 
 @dataclass
@@ -24,8 +25,8 @@ class PrepareContext:
 
     fonts: FontSet
     _templates: dict[str, Template] = field(default_factory=dict)
-    # id(element) -> (element, {text: content}), see memo
-    _memo: dict[int, tuple[Any, dict[str, Any]]] = field(default_factory=dict)
+    # id(element) -> (element, {key: content}, oldest first), see memo
+    _memo: dict[int, tuple[Any, dict[Hashable, Any]]] = field(default_factory=dict)
     # (rule, detail) of things a record prints without, e.g. a barcode for an unreadable
     # address; the binder collects them per element
     warnings: list[tuple[str, str]] = field(default_factory=list)
@@ -45,21 +46,20 @@ class PrepareContext:
         """A template filled from one record's values (and the profile, as `insurer`)."""
         return self.template(source).render(values)
 
-    def memo(self, el: object, text: str, make: Callable[[str], T]) -> T:
-        """make(text) for an element, remembered for the first MEMO_TEXTS texts it gets: a label
-        is the same on every record, a date or 性別 on many. What make raises is raised again
+    def memo(self, el: object, key: Hashable, make: Callable[[], T]) -> T:
+        """make() for an element, remembered by `key` (what the content is made from: the text
+        to fit) for the last MEMO_SIZE keys it made: a label is the same on every record, a
+        date or 性別 on many, an address on a household's. What make raises is raised again
         each time (not remembered)."""
         kept = self._memo.get(id(el))
         if kept is None or kept[0] is not el:
             kept = self._memo[id(el)] = (el, {})     # holding el keeps its id its own
         made = kept[1]
-        try:
-            return made[text]
-        except KeyError:
-            pass
-        content = make(text)
-        if len(made) < MEMO_TEXTS:
-            made[text] = content
+        content = made.get(key, _NONE)
+        if content is _NONE:
+            content = made[key] = make()
+            if len(made) > MEMO_SIZE:
+                del made[next(iter(made))]
         return content
 
 
