@@ -18,7 +18,6 @@ from docgen.wareki import parse_date
 
 _FLAG_TRUE = {"1", "true", "yes", "y", "はい", "有", "○", "〇"}
 _FLAG_FALSE = {"0", "false", "no", "n", "いいえ", "無", ""}
-_ASCII_DIGITS = set("0123456789")
 
 Broken = tuple[str, str]      # (rule, detail): the detail never holds the value
 
@@ -39,10 +38,10 @@ def parser(field: Field, limit: int | None = None) -> Parser:
     if field.kind is Kind.FLAG:
         return _flag
     if field.kind is Kind.DIGITS:
-        return partial(_digits, field)
+        return partial(_digits, field, {ord(ch): None for ch in field.ignore})
     if field.kind is Kind.CHOICE:
         return partial(_choice, field)
-    return partial(_text, field, limit=limit)
+    return partial(_text, field, _charset(field.charset) if field.charset else None, limit=limit)
 
 
 def _date(raw: str) -> tuple[Any, Broken | None]:
@@ -68,9 +67,9 @@ def _choice(field: Field, raw: str) -> tuple[str | None, Broken | None]:
     return value, None
 
 
-def _digits(field: Field, raw: str) -> tuple[str | None, Broken | None]:
-    digits = raw.translate({ord(ch): None for ch in field.ignore}) if field.ignore else raw
-    if not digits or set(digits) - _ASCII_DIGITS:
+def _digits(field: Field, ignored: dict[int, None], raw: str) -> tuple[str | None, Broken | None]:
+    digits = raw.translate(ignored) if ignored else raw
+    if not (digits.isascii() and digits.isdigit()):      # empty, or anything but 0-9
         return None, ("digits", "must be ASCII digits")
     if field.min_len and len(digits) < field.min_len or field.max_len and len(digits) > field.max_len:
         n = field.max_len if field.min_len == field.max_len else f"{field.min_len or 1}-{field.max_len}"
@@ -82,7 +81,7 @@ def _digits(field: Field, raw: str) -> tuple[str | None, Broken | None]:
     return digits, None
 
 
-def _text(field: Field, raw: str, limit: int | None) -> tuple[str | None, Broken | None]:
+def _text(field: Field, charset: re.Pattern[str] | None, raw: str, limit: int | None) -> tuple[str | None, Broken | None]:
     """Text as it will print: combining sequences composed (the one change made), then checked."""
     if seen_fine(raw):     # most values: skips composing and checking each character
         text = raw
@@ -91,8 +90,7 @@ def _text(field: Field, raw: str, limit: int | None) -> tuple[str | None, Broken
         broken = character_problems(text)
         if broken:
             return None, broken[0]
-    charset = field.charset
-    if charset and not _charset(charset).fullmatch(text):
+    if charset and not charset.fullmatch(text):
         return None, ("characters", f"{field.label} holds {field.charset_doc} only")
     if limit and len(text) > limit:
         return None, ("text", f"longer than {limit} characters (this layout's limit; the field allows {field.max_len})")
