@@ -25,7 +25,7 @@ class PrepareContext:
 
     fonts: FontSet
     _templates: dict[str, Template] = field(default_factory=dict)
-    # id(element) -> (element, {key: content}, oldest first), see memo
+    # id(element) -> (element, {key: content}), see memo
     _memo: dict[int, tuple[Any, dict[Hashable, Any]]] = field(default_factory=dict)
     # (rule, detail) of things a record prints without, e.g. a barcode for an unreadable
     # address; the binder collects them per element
@@ -48,18 +48,18 @@ class PrepareContext:
 
     def memo(self, el: object, key: Hashable, make: Callable[[], T]) -> T:
         """make() for an element, remembered by `key` (what the content is made from: the text
-        to fit) for the last MEMO_SIZE keys it made: a label is the same on every record, a
-        date or 性別 on many, an address on a household's. What make raises is raised again
-        each time (not remembered)."""
+        to fit) among the last up to MEMO_SIZE keys it made: a label is the same on every
+        record, a date or 性別 on many, an address on a household's. What make raises is raised
+        again each time (not remembered)."""
         kept = self._memo.get(id(el))
         if kept is None or kept[0] is not el:
             kept = self._memo[id(el)] = (el, {})     # holding el keeps its id its own
         made = kept[1]
         content = made.get(key, _NONE)
         if content is _NONE:
+            if len(made) >= MEMO_SIZE:
+                made.clear()     # what repeats comes back at once; cheaper than dropping the oldest
             content = made[key] = make()
-            if len(made) > MEMO_SIZE:
-                del made[next(iter(made))]
         return content
 
 
