@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -41,7 +41,7 @@ def _nth(i: int, alphabet: str, n: int) -> str:
     return "".join(alphabet[i // len(alphabet) ** k % len(alphabet)] for k in range(n))
 
 
-def unique_names(records: list[tuple[int, dict[str, Any]]]) -> None:
+def unique_names(records: Sequence[tuple[int, dict[str, Any]]]) -> None:
     """Each record's given names and each household's address made distinct, in place."""
     for i, (_, v) in enumerate(records):
         for name in ("name", "insured_name", "householder_name"):
