@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Mapping, NamedTuple
 
-from docgen.conditions import Test, holds, test_of
+from docgen.conditions import Condition, Test, holds, test_of
 from docgen.elements.base import Element, ElementKind, Fitting
 from docgen.elements.context import PrepareContext
 from docgen.elements.registry import kind_of
@@ -92,10 +92,10 @@ def _contentless(kind: ElementKind[Any, Any]) -> bool:
     return type(kind).prepare is ElementKind.prepare
 
 
-# (name, element, its kind's prepare, its `when:` as a test, its outcome when it is the same for
-# every record, its outcome when `when:` hides it, its outcome when shown if it has no content):
-# all but the content worked out once per layout
-_Step = tuple[str, Element, Callable[[Any, Mapping[str, Any], PrepareContext], Any], Test | None,
+# (name, element, its kind's prepare, which of the binder's tests is its `when:`, its outcome when
+# it is the same for every record, its outcome when `when:` hides it, its outcome when shown if
+# it has no content): all but the content worked out once per layout
+_Step = tuple[str, Element, Callable[[Any, Mapping[str, Any], PrepareContext], Any], int | None,
               ElementOutcome | None, ElementOutcome, ElementOutcome | None]
 
 
@@ -111,6 +111,10 @@ class Binder:
         base = {"insurer": profile, "scheme": layout.scheme}
         self.static: list[BoundPage] = []
         self._plans: list[tuple[str, tuple[_Step, ...]]] = []
+        # the layout's distinct `when:` conditions (by their JSON), each asked once per record: a
+        # notice's frame, rules, label and value often share one
+        self._tests: list[Test] = []
+        self._test_of: dict[str, int] = {}
         for page in layout.pages:
             items, outcomes, plan = [], [], []
             for el, name in zip(page.elements, element_names(page.elements)):
@@ -128,12 +132,21 @@ class Binder:
                         items.append((el, content))
                         fixed = ElementOutcome(name, el, content)
                     outcomes.append(fixed)
-                plan.append((name, el, kind.prepare, None if el.when is None else test_of(el.when), fixed,
+                when = None if el.when is None or fixed is not None else self._test_index(el.when)
+                plan.append((name, el, kind.prepare, when, fixed,
                              ElementOutcome(name, el, hidden=True),
                              ElementOutcome(name, el) if _contentless(kind) else None))
             self.static.append(BoundPage(page.name, tuple(items), tuple(outcomes)))
             self._plans.append((page.name, tuple(plan)))
         self._derivations = tuple(layout.scheme.derivations(layout.model.document).items())
+
+    def _test_index(self, cond: Condition) -> int:
+        """Where the test of cond is among the binder's tests (added when it is new)."""
+        key = cond.model_dump_json()
+        if key not in self._test_of:
+            self._test_of[key] = len(self._tests)
+            self._tests.append(test_of(cond))
+        return self._test_of[key]
 
     def context(self, values: Mapping[str, Any]) -> dict[str, Any]:
         ctx: dict[str, Any] = dict(values)
@@ -166,13 +179,14 @@ class Binder:
         warnings: list[Problem] = []
         noted = self.prep.warnings
         noted.clear()
+        holding = [test(ctx) for test in self._tests]
         for page_name, plan in self._plans:
             items, outcomes = [], []
             for name, el, prepare, when, fixed, hidden, shown in plan:
                 if fixed is not None:
                     outcomes.append(fixed)
                     continue
-                if when is not None and not when(ctx):
+                if when is not None and not holding[when]:
                     outcomes.append(hidden)
                     continue
                 if shown is not None:
