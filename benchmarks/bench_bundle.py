@@ -4,8 +4,9 @@ Generates records as bench_batch.py does, checks them, then renders the same bun
 in this process (no process start, no checking pass, no files) and prints the CPU time per
 record (best of the runs) and the PDF bytes per record. `--split` adds the CPU of the best run's
 stages (binding, drawing pages, ending pages, saving the file) timed around each call, without a
-profiler's overhead. `--profile` prints a pyinstrument tree of two more runs (pip install
-pyinstrument), or cProfile's top functions without it. See benchmarks/README.md.
+profiler's overhead. `--unique-names` makes names and addresses distinct as bench_bind.py does
+(the generated ones repeat, and binding remembers fitted text). `--profile` prints a pyinstrument
+tree of two more runs (pip install pyinstrument), or cProfile's top functions without it. See benchmarks/README.md.
 
     .venv/bin/python benchmarks/bench_bundle.py --layout kenpo-card
     .venv/bin/python benchmarks/bench_bundle.py --layout kenpo-card --split
@@ -24,6 +25,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_batch import generate  # noqa: E402
+from bench_bind import unique_names  # noqa: E402
 
 from docgen.output.bundle import BundleTask, JobSpec, job_for, render_bundle  # noqa: E402
 from docgen.output.pagedict import KindCanvas  # noqa: E402
@@ -43,6 +45,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--sheet", action="store_true", help="impose the cards on A4 sheets")
     ap.add_argument("--split", action="store_true", help="CPU of each stage of the best run")
+    ap.add_argument("--unique-names", action="store_true",
+                    help="every record's names and every household's address distinct (see bench_bind.py)")
     ap.add_argument("--profile", action="store_true")
     args = ap.parse_args()
     spec = JobSpec(args.layout)
@@ -51,6 +55,8 @@ def main() -> None:
         data = generate(args.layout, args.records, Path(tmp) / "records.csv")
         records = tuple((src.row, values) for src, values, problems in job.validate(read_records(data, fields=job.fields))
                         if not problems)
+    if args.unique_names:
+        unique_names(records)
     task = BundleTask(spec, "BENCH", 1, 1, records, sheet=args.sheet)
     render_bundle(task)                 # every font and form loaded once, as in a worker
     gc.collect()
@@ -66,7 +72,8 @@ def main() -> None:
         runs.append((time.process_time() - start, dict(stages)))
     n = len(records)
     best, split = min(runs, key=lambda run: run[0])
-    print(f"{args.layout}{' --sheet' if args.sheet else ''}: {best / n * 1e3:.3f} ms CPU a record "
+    print(f"{args.layout}{' --sheet' if args.sheet else ''}{' --unique-names' if args.unique_names else ''}: "
+          f"{best / n * 1e3:.3f} ms CPU a record "
           f"(best of {args.runs}, bundle of {n}), {len(result.pdf) / n:.0f} bytes a record")
     if args.split:
         print("  " + ", ".join(f"{name} {cpu / n * 1e3:.3f}" for name, cpu in split.items())

@@ -9,7 +9,7 @@ model reads it, the loader checks the names it uses, the binder evaluates it.
 """
 from __future__ import annotations
 
-from typing import Annotated, Any, Mapping, Union
+from typing import Annotated, Any, Callable, Mapping, Union
 
 from pydantic import Discriminator, Field, Tag, model_validator
 
@@ -92,21 +92,46 @@ def lookup(ctx: Mapping[str, Any], dotted: str) -> Any:
 
 def holds(cond: Condition | None, ctx: Mapping[str, Any]) -> bool:
     """Whether the condition holds for a record context (no condition: always)."""
-    if cond is None:
-        return True
+    return cond is None or test_of(cond)(ctx)
+
+
+Test = Callable[[Mapping[str, Any]], bool]
+
+
+def test_of(cond: Condition) -> Test:
+    """The condition as a function of a record context, built once per layout: the binder asks
+    it of every record."""
     if isinstance(cond, FieldTest):
-        value = lookup(ctx, cond.field)
-        present = value is not None and value != "" and value != []
-        if cond.present is not None:
-            return present == cond.present
-        text = str(value) if present else ""
-        if cond.equals is not None:
-            return text == cond.equals
-        return text in (cond.in_ or [])
-    if isinstance(cond, AllOf):
-        return all(holds(c, ctx) for c in cond.all)
-    if isinstance(cond, AnyOf):
-        return any(holds(c, ctx) for c in cond.any)
+        return _field_test(cond)
+    if isinstance(cond, (AllOf, AnyOf)):
+        tests = tuple(test_of(c) for c in (cond.all if isinstance(cond, AllOf) else cond.any))
+        if isinstance(cond, AllOf):
+            return lambda ctx: all(t(ctx) for t in tests)
+        return lambda ctx: any(t(ctx) for t in tests)
     if isinstance(cond, NotOf):
-        return not holds(cond.not_, ctx)
+        inner = test_of(cond.not_)
+        return lambda ctx: not inner(ctx)
     raise TypeError(f"unknown condition {type(cond).__name__}")
+
+
+def _field_test(cond: FieldTest) -> Test:
+    name = cond.field
+    value_of: Callable[[Mapping[str, Any]], Any] = \
+        (lambda ctx: lookup(ctx, name)) if "." in name else (lambda ctx: ctx.get(name))
+    if cond.present is not None:
+        wanted = cond.present
+        return lambda ctx: _present(value_of(ctx)) == wanted
+
+    def text(ctx: Mapping[str, Any]) -> str:
+        value = value_of(ctx)
+        return str(value) if _present(value) else ""
+
+    if cond.equals is not None:
+        equals = cond.equals
+        return lambda ctx: text(ctx) == equals
+    choices = tuple(cond.in_ or ())
+    return lambda ctx: text(ctx) in choices
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value != "" and value != []

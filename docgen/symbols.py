@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 import zxingcpp
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfgen.canvas import Canvas
 
 _DARK_RUN = re.compile(b"\x00+")
+_span = re.Match.span
 
 
 @dataclass(frozen=True)
@@ -31,15 +33,20 @@ def encode(content: bytes | str, fmt: zxingcpp.BarcodeFormat, **options: object)
     image = zxingcpp.create_barcode(content, fmt, **options).to_image(scale=1, add_quiet_zones=False)
     rows, cols = image.shape[0], image.shape[1]
     raw = bytes(memoryview(image))
-    # one light byte between rows, so a single scan finds every run and none spans two rows
+    # a light byte before every row, so a single scan finds every run and none spans two rows
+    scan = b"\xff" + b"\xff".join([raw[i:i + cols] for i in range(0, len(raw), cols)])
+    at, wide = _run_text(rows, cols)
+    path = "".join([at[start] + wide[end - start] for start, end in map(_span, _DARK_RUN.finditer(scan))])
+    return Symbol(cols, rows, path.rstrip())
+
+
+@cache
+def _run_text(rows: int, cols: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The text of a run by where it starts in the scan ("x y ", PDF y grows upwards and row 0 is
+    the top) and by its width ("w 1 re\n"): the path is these joined, nothing formatted per run."""
     stride = cols + 1
-    scan = b"\xff".join([raw[i:i + cols] for i in range(0, len(raw), cols)])
-    numbers: list[int] = []
-    for run in _DARK_RUN.finditer(scan):
-        start, end = run.span()
-        row, x = divmod(start, stride)
-        numbers += (x, rows - 1 - row, end - start)   # PDF y grows upwards; row 0 is the top
-    return Symbol(cols, rows, ("%d %d %d 1 re\n" * (len(numbers) // 3) % tuple(numbers)).rstrip())
+    at = tuple(f"{p % stride - 1} {rows - 1 - p // stride} " for p in range(rows * stride))
+    return at, tuple(f"{w} 1 re\n" for w in range(cols + 1))
 
 
 def draw_symbol(c: Canvas, symbol: Symbol, x_pt: float, bottom_pt: float, width_pt: float, quiet: int) -> None:

@@ -72,7 +72,7 @@ class Template:
                     raise TemplateError(f"template {source!r}: unknown format '{s}' (known: opt, {', '.join(FORMATTERS)})")
             slots.append(_Slot(literal, tuple(name.split(".")) if name else None,
                                tuple(s for s in steps if s != "opt"), "opt" in steps))
-        self._slots = tuple(slots)
+        self._parts = tuple((s.literal, _filler(s) if s.path else None) for s in slots)
         self.fields = tuple(".".join(s.path) for s in slots if s.path)
         # (field, formatter names) per placeholder, so a loader can check formats against field kinds
         self.uses = tuple((".".join(s.path), s.steps) for s in slots if s.path)
@@ -80,29 +80,44 @@ class Template:
         # template (a QR code) splits it on
         first = next((i for i, s in enumerate(slots) if s.path), len(slots))
         self.delimiters = "".join(dict.fromkeys("".join(s.literal for s in slots[first + 1:])))
+        # a template that is one placeholder and nothing else ("{name}"): most of a layout's fields
+        self._only = self._parts[0][1] if len(slots) == 1 and not slots[0].literal else None
+        self._named = tuple((".".join(s.path), s.path[0], fill) for s, (_, fill) in zip(slots, self._parts)
+                            if s.path and fill)
 
     def render(self, ctx: Mapping[str, Any]) -> str:
+        if self._only is not None:
+            return self._only(ctx)
         out = []
-        for slot in self._slots:
-            out.append(slot.literal)
-            if slot.path is not None:
-                out.append(self._fill(slot, ctx))
+        for literal, fill in self._parts:
+            out.append(literal)
+            if fill is not None:
+                out.append(fill(ctx))
         return "".join(out)
 
     def slot_texts(self, ctx: Mapping[str, Any]) -> list[tuple[str, str]]:
         """(field, its filled text) for each placeholder whose field `ctx` holds."""
-        return [(".".join(slot.path), self._fill(slot, ctx)) for slot in self._slots
-                if slot.path is not None and slot.path[0] in ctx]
+        return [(field, fill(ctx)) for field, head, fill in self._named if head in ctx]
 
-    @staticmethod
-    def _fill(slot: _Slot, ctx: Mapping[str, Any]) -> str:
-        value: Any = ctx.get(slot.path[0]) if slot.path else None
-        for attr in (slot.path or ())[1:]:
+
+def _filler(slot: _Slot) -> Callable[[Mapping[str, Any]], str]:
+    """The text of a placeholder for a record context, its path and formatters looked up once
+    per template: a value, absent as "" (or the mark with `opt`), a date in 和暦 unless formatted."""
+    assert slot.path
+    head, attrs = slot.path[0], slot.path[1:]
+    steps = tuple(FORMATTERS[s] for s in slot.steps)
+    absent = ABSENT_MARK if slot.optional else ""
+
+    def fill(ctx: Mapping[str, Any]) -> str:
+        value = ctx.get(head)
+        for attr in attrs:
             value = getattr(value, attr, None) if value is not None else None
         if value is None or value == "":
-            return ABSENT_MARK if slot.optional else ""
-        if isinstance(value, date) and not slot.steps:
-            value = format_wareki(value, "long")
-        for step in slot.steps:
-            value = FORMATTERS[step](value)
+            return absent
+        if not steps:
+            return format_wareki(value, "long") if isinstance(value, date) else str(value)
+        for step in steps:
+            value = step(value)
         return str(value)
+
+    return fill

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Literal, NamedTuple
 
 
@@ -45,9 +46,14 @@ def to_wareki(d: date) -> Wareki:
     明治 1–5 the month and day are the Gregorian ones (Japan used the lunisolar calendar until
     1872), which is also what the registries do; no living person is affected.
     """
+    era = _era_of(d)
+    return Wareki(era.name, d.year - era.start.year + 1, d.month, d.day)
+
+
+def _era_of(d: date) -> Era:
     for era in ERAS:
         if d >= era.start:
-            return Wareki(era.name, d.year - era.start.year + 1, d.month, d.day)
+            return era
     raise ValueError("date is before the start of 明治 (1868-10-23), the earliest supported era")
 
 
@@ -60,15 +66,14 @@ def format_wareki(d: date, style: Literal["long", "padded", "short"] = "long") -
       full-width, i.e. two columns, so 元年 lines up too.
     - "short":  R8.8.1, R1.5.1 — era initial, no padding, and no 元 (systems write R1).
     """
-    w = to_wareki(d)
-    if style == "short":
-        return f"{_BY_NAME[w.era].initial}{w.year}.{w.month}.{w.day}"
+    era = _era_of(d)     # not to_wareki: every card prints four dates, and this is cheaper
+    n = d.year - era.start.year + 1
     if style == "long":
-        year = "元" if w.year == 1 else str(w.year)
-        return f"{w.era}{year}年{w.month}月{w.day}日"
+        return f"{era.name}{'元' if n == 1 else n}年{d.month}月{d.day}日"
+    if style == "short":
+        return f"{era.initial}{n}.{d.month}.{d.day}"
     if style == "padded":
-        year = "元" if w.year == 1 else f"{w.year:>2}"
-        return f"{w.era}{year}年{w.month:>2}月{w.day:>2}日"
+        return f"{era.name}{'元' if n == 1 else f'{n:>2}'}年{d.month:>2}月{d.day:>2}日"
     raise ValueError("unknown wareki style: use long, padded or short")
 
 
@@ -93,11 +98,12 @@ def _from_era(era: Era, year: int, month: int, day: int) -> date:
     d = _calendar_date(era.start.year + year - 1, month, day)
     if d < era.start:
         raise ValueError(f"date is before the start of {era.name}")
-    if to_wareki(d).era != era.name:
+    if _era_of(d) is not era:
         raise ValueError(f"date is after the end of {era.name}")
     return d
 
 
+@lru_cache(maxsize=4096)     # a file's issue and acquisition dates repeat on every row
 def parse_date(text: str) -> date:
     """A date from a record field.
 
@@ -109,7 +115,7 @@ def parse_date(text: str) -> date:
     s = text.strip()
     if m := _WESTERN.fullmatch(s) or _COMPACT.fullmatch(s):
         d = _calendar_date(int(m["y"]), int(m["m"]), int(m["d"]))
-        to_wareki(d)  # rejects dates before 明治
+        _era_of(d)  # rejects dates before 明治
         return d
     if m := _ERA_LONG.fullmatch(s):
         year = 1 if m[2] == "元" else int(m[2])

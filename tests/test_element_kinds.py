@@ -153,6 +153,22 @@ def test_bind_gives_every_element_its_outcome() -> None:
     assert outcome.document is None and outcome.problems == doc.problems       # render_pdf never prints it
 
 
+def test_remembered_fits_are_the_fits_and_rejections_stay_rejections() -> None:
+    """Fitted text is remembered per element and text (PrepareContext.memo): a second record with
+    the same values binds to the same content; a text that cannot print is refused every time."""
+    job = open_job("kokuho-card")
+    values, _ = job.validate_one(_record(name="見本　太郎左衛門之助見本見本見本見本見本見本見本"))
+    first, again = job.binder.bind(values, 1), job.binder.bind(values, 2)
+    assert [o.content for o in first.pages[0].outcomes] == [o.content for o in again.pages[0].outcomes]
+    fresh = open_job("kokuho-card").binder.bind(values, 1)                     # nothing remembered yet
+    assert [o.content for o in fresh.pages[0].outcomes] == [o.content for o in first.pages[0].outcomes]
+    unprintable, problems = job.validate_one(_record(name="見本　\ue000"))
+    assert not problems
+    for row in (3, 4):
+        doc = job.binder.bind(unprintable, row)
+        assert [(p.row, p.field, p.rule) for p in doc.problems] == [(row, "name", "glyph-coverage")]
+
+
 def test_a_kind_declares_what_moves_sizes_and_prints() -> None:
     qr, barcode = EXAMPLES["qr"], EXAMPLES["customer_barcode"]
     assert {d.change for d in qr.model_copy(update={"size": qr.size + 1}).differences(qr)} == {"resized"}

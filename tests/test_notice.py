@@ -472,9 +472,12 @@ def test_unreadable_address_prints_without_barcode_and_warns(postal_code: str, a
                                                              tmp_path: Path) -> None:
     job = open_job("kokuho-notice")
     pdf = tmp_path / "n.pdf"
-    report = write_pdf(job, job.outcomes([_kokuho_record(postal_code=postal_code, address=address)]), pdf)
-    assert report.rendered == 1 and not report.rejected
-    assert len(report.warnings) == 1
+    household = [_kokuho_record(postal_code=postal_code, address=address),          # the same address twice:
+                 SourceRecord(2, "row 2", {**_kokuho_record().fields, "record_id": "T0002",   # read once,
+                                           "postal_code": postal_code, "address": address})]  # warned for each
+    report = write_pdf(job, job.outcomes(household), pdf)
+    assert report.rendered == 2 and not report.rejected
+    assert [(w.row, w.rule) for w in report.warnings] == [(1, "customer-barcode"), (2, "customer-barcode")]
     warning = report.warnings[0]
     assert (warning.record_id, warning.field, warning.rule) == ("T0001", "addressee-barcode", "customer-barcode")
     assert rule in warning.detail

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping, NamedTuple
 
-from docgen.conditions import holds
+from docgen.conditions import Condition, Test, holds, test_of
 from docgen.elements.base import Element, ElementKind, Fitting
 from docgen.elements.context import PrepareContext
 from docgen.elements.registry import kind_of
@@ -30,10 +30,10 @@ Prepared = tuple[tuple[Element, Any], ...]
 DRAWN, FITTED, HIDDEN, REJECTED = "drawn", "fitted", "hidden", "rejected"
 
 
-@dataclass(frozen=True, slots=True)
-class ElementOutcome:
+class ElementOutcome(NamedTuple):
     """One element for one record: drawn as designed, fitted (how: `fitting`), hidden by its
-    `when:`, or rejected (`problem`: the rule and why, which rejects the record)."""
+    `when:`, or rejected (`problem`: the rule and why, which rejects the record). A named tuple,
+    not a frozen dataclass: a record makes one per element, at half the cost."""
 
     name: str                          # its name on the page: the id, else type#n
     element: Element
@@ -87,8 +87,16 @@ def _is_static(el: Element) -> bool:
     return all(name.startswith(("insurer.", "scheme.")) for name in el.names())
 
 
-# (name, element, its kind, its outcome when it is the same for every record)
-_Step = tuple[str, Element, ElementKind[Any, Any], ElementOutcome | None]
+def _contentless(kind: ElementKind[Any, Any]) -> bool:
+    """Whether the kind prepares nothing (frames, rules): its content is None for every record."""
+    return type(kind).prepare is ElementKind.prepare
+
+
+# (name, element, its kind's prepare, which of the binder's tests is its `when:`, its outcome when
+# it is the same for every record, its outcome when `when:` hides it, its outcome when shown if
+# it has no content): all but the content worked out once per layout
+_Step = tuple[str, Element, Callable[[Any, Mapping[str, Any], PrepareContext], Any], int | None,
+              ElementOutcome | None, ElementOutcome, ElementOutcome | None]
 
 
 class Binder:
@@ -103,6 +111,10 @@ class Binder:
         base = {"insurer": profile, "scheme": layout.scheme}
         self.static: list[BoundPage] = []
         self._plans: list[tuple[str, tuple[_Step, ...]]] = []
+        # the layout's distinct `when:` conditions (by their JSON), each asked once per record: a
+        # notice's frame, rules, label and value often share one
+        self._tests: list[Test] = []
+        self._test_of: dict[str, int] = {}
         for page in layout.pages:
             items, outcomes, plan = [], [], []
             for el, name in zip(page.elements, element_names(page.elements)):
@@ -120,16 +132,28 @@ class Binder:
                         items.append((el, content))
                         fixed = ElementOutcome(name, el, content)
                     outcomes.append(fixed)
-                plan.append((name, el, kind, fixed))
+                when = None if el.when is None or fixed is not None else self._test_index(el.when)
+                plan.append((name, el, kind.prepare, when, fixed,
+                             ElementOutcome(name, el, hidden=True),
+                             ElementOutcome(name, el) if _contentless(kind) else None))
             self.static.append(BoundPage(page.name, tuple(items), tuple(outcomes)))
             self._plans.append((page.name, tuple(plan)))
+        self._derivations = tuple(layout.scheme.derivations(layout.model.document).items())
+
+    def _test_index(self, cond: Condition) -> int:
+        """Where the test of cond is among the binder's tests (added when it is new)."""
+        key = cond.model_dump_json()
+        if key not in self._test_of:
+            self._test_of[key] = len(self._tests)
+            self._tests.append(test_of(cond))
+        return self._test_of[key]
 
     def context(self, values: Mapping[str, Any]) -> dict[str, Any]:
         ctx: dict[str, Any] = dict(values)
         ctx["insurer"] = self.profile
         ctx["scheme"] = self.layout.scheme
         # 有効期限 and 発効期日 by the rules the scheme names, when the record gives none
-        for name, rule in self.layout.scheme.derivations(self.layout.model.document).items():
+        for name, rule in self._derivations:
             derived = rule.derive(ctx, self.renewal_start) if name not in ctx else None
             if derived is not None:
                 ctx[name] = derived
@@ -153,18 +177,24 @@ class Binder:
         problems = self.derived_problems(values, ctx, row)
         pages = []
         warnings: list[Problem] = []
+        noted = self.prep.warnings
+        noted.clear()
+        holding = [test(ctx) for test in self._tests]
         for page_name, plan in self._plans:
             items, outcomes = [], []
-            for name, el, kind, fixed in plan:
+            for name, el, prepare, when, fixed, hidden, shown in plan:
                 if fixed is not None:
                     outcomes.append(fixed)
                     continue
-                if not holds(el.when, ctx):
-                    outcomes.append(ElementOutcome(name, el, hidden=True))
+                if when is not None and not holding[when]:
+                    outcomes.append(hidden)
                     continue
-                self.prep.warnings.clear()
+                if shown is not None:
+                    items.append((el, None))
+                    outcomes.append(shown)
+                    continue
                 try:
-                    content = kind.prepare(el, ctx, self.prep)
+                    content = prepare(el, ctx, self.prep)
                 except ContentError as exc:
                     problem = Problem(row, rid, name, exc.rule, str(exc))
                     problems.append(problem)
@@ -172,6 +202,8 @@ class Binder:
                 else:
                     items.append((el, content))
                     outcomes.append(ElementOutcome(name, el, content))
-                warnings.extend(Problem(row, rid, name, rule, detail) for rule, detail in self.prep.warnings)
+                if noted:
+                    warnings.extend(Problem(row, rid, name, rule, detail) for rule, detail in noted)
+                    noted.clear()
             pages.append(BoundPage(page_name, tuple(items), tuple(outcomes)))
         return BoundDocument(rid, row, tuple(pages), tuple(warnings), tuple(problems))

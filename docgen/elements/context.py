@@ -3,7 +3,7 @@ layout, the canvas and where the page is on it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Hashable, Mapping, TypeVar
 
 from reportlab.pdfgen.canvas import Canvas
 
@@ -12,6 +12,12 @@ from docgen.fonts import FontSet
 from docgen.template import Template
 from docgen.units import MM
 
+# contents remembered per element by PrepareContext.memo: enough for the dates, 性別, 続柄 and 記号
+# that repeat through a file and a household's address, few enough that names cost little memory
+MEMO_SIZE = 64
+
+T = TypeVar("T")
+_NONE: Any = object()     # memo's "not remembered": None is a content like any other
 
 
 @dataclass
@@ -20,6 +26,8 @@ class PrepareContext:
 
     fonts: FontSet
     _templates: dict[str, Template] = field(default_factory=dict)
+    # id(element) -> (element, {key: content}), see memo
+    _memo: dict[int, tuple[Any, dict[Hashable, Any]]] = field(default_factory=dict)
     # (rule, detail) of things a record prints without, e.g. a barcode for an unreadable
     # address; the binder collects them per element
     warnings: list[tuple[str, str]] = field(default_factory=list)
@@ -38,6 +46,22 @@ class PrepareContext:
     def fill(self, source: str, values: Mapping[str, Any]) -> str:
         """A template filled from one record's values (and the profile, as `insurer`)."""
         return self.template(source).render(values)
+
+    def memo(self, el: object, key: Hashable, make: Callable[[], T]) -> T:
+        """make() for an element, remembered by `key` (what the content is made from: the text
+        to fit) among the last up to MEMO_SIZE keys it made: a label is the same on every
+        record, a date or 性別 on many, an address on a household's. What make raises is raised
+        again each time (not remembered)."""
+        kept = self._memo.get(id(el))
+        if kept is None or kept[0] is not el:
+            kept = self._memo[id(el)] = (el, {})     # holding el keeps its id its own
+        made = kept[1]
+        content = made.get(key, _NONE)
+        if content is _NONE:
+            if len(made) >= MEMO_SIZE:
+                made.clear()     # what repeats comes back at once; cheaper than dropping the oldest
+            content = made[key] = make()
+        return content
 
 
 @dataclass

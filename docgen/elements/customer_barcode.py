@@ -50,12 +50,13 @@ class CustomerBarcodeKind(ElementKind[CustomerBarcodeElement, list[str] | None])
     model = CustomerBarcodeElement
 
     def prepare(self, el: CustomerBarcodeElement, values: Mapping[str, Any], ctx: PrepareContext) -> list[str] | None:
-        try:
-            return postal.bars(ctx.fill(el.postal_code, values), ctx.fill(el.address, values))
-        except postal.AddressNotReadable as exc:
-            # the exception names the rule only, never the address
-            ctx.warn("customer-barcode", f"printed without the customer barcode: {exc}")
+        postal_code, address = ctx.fill(el.postal_code, values), ctx.fill(el.address, values)
+        # a household's members share an address: its bars are read out of it once
+        bars = ctx.memo(el, (postal_code, address), lambda: _bars(postal_code, address))
+        if isinstance(bars, str):
+            ctx.warn("customer-barcode", f"printed without the customer barcode: {bars}")
             return None
+        return bars
 
     def draw(self, dc: DrawContext, el: CustomerBarcodeElement, bar_seq: list[str] | None) -> None:
         if bar_seq is None:
@@ -68,6 +69,14 @@ class CustomerBarcodeKind(ElementKind[CustomerBarcodeElement, list[str] | None])
         c.translate(0, dc.y_pt(0) - c._pagesize[1])
         postal.draw(c, el.x + q, el.y + q, bar_seq, el.scale)
         c.restoreState()
+
+
+def _bars(postal_code: str, address: str) -> list[str] | str:
+    """The bars, or why the address cannot be read (the reason names the rule, never the address)."""
+    try:
+        return postal.bars(postal_code, address)
+    except postal.AddressNotReadable as exc:
+        return str(exc)
 
 
 KIND = CustomerBarcodeKind()

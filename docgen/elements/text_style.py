@@ -116,7 +116,8 @@ class TextBoxKind(ElementKind[Any, FittedText]):
         """The element's template."""
 
     def prepare(self, el: Any, values: Mapping[str, Any], ctx: PrepareContext) -> FittedText:
-        return prepare_text(ctx.fill(self.source(el), values), el, el.w, el.h, ctx)
+        text = ctx.fill(self.source(el), values)
+        return ctx.memo(el, text, lambda: prepare_text(text, el, el.w, el.h, ctx))
 
     def draw(self, dc: DrawContext, el: Any, content: FittedText) -> None:
         draw_lines(dc, dc.fonts.chain(el.font), content, el, el.x, el.y, el.w, el.h)

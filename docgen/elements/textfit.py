@@ -64,19 +64,27 @@ def break_lines(text: str, chain: Measures, size: float, max_width: float) -> li
 
     Explicit newlines always break. A break is moved back over characters that may not start a
     line, so the pushed-down text keeps its punctuation with the word before it; Latin words and
-    numbers move whole, and a line never starts with a space.
+    numbers move whole, and a line never starts with a space. The chain must cover the text
+    (callers refuse text it does not before fitting it).
     """
     lines: list[str] = []
     for paragraph in text.split("\n"):
+        units = _units(paragraph, chain, size, max_width)
         current: list[str] = []
         wrapped = False
-        for unit in _units(paragraph, chain, size, max_width):
-            if not current and unit.isspace() and wrapped:
-                continue  # the space at a wrap point
-            trial = "".join(current) + unit
-            if not current or chain.width(trial, size) <= max_width:
-                current.append(unit)
+        i = 0
+        while i < len(units):
+            unit = units[i]
+            if not current:
+                if not (unit.isspace() and wrapped):    # the space at a wrap point is dropped
+                    current.append(unit)
+                i += 1
                 continue
+            end = _first_too_wide(units, current, i, chain, size, max_width)
+            current += units[i:end]
+            if end == len(units):
+                break
+            i, unit = end, units[end]
             carry: list[str] = [] if unit.isspace() else [unit]
             # keep closing punctuation off the line start, opening brackets off the line end,
             # unless the carried text would then be wider than the line itself
@@ -88,8 +96,29 @@ def break_lines(text: str, chain: Measures, size: float, max_width: float) -> li
             lines.append("".join(current).rstrip(" \u3000"))
             current = carry
             wrapped = True
+            i += 1
         lines.append("".join(current))
     return lines
+
+
+def _first_too_wide(units: list[str], current: list[str], start: int, chain: Measures, size: float,
+                    max_width: float) -> int:
+    """The first index from `start` on whose unit, added with those before it to the line
+    `current`, makes the line wider than max_width (len(units) if none does).
+
+    What adding units one at a time finds, by bisection: a line's width only grows as units are
+    added (advances are not negative, and so are their sums in floating point), and each width is
+    taken of the very string the one-at-a-time loop measures, so the answer is the same.
+    """
+    line = "".join(current)
+    lo, hi = start, len(units)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if chain.width(line + "".join(units[start:mid + 1]), size) > max_width:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 def fits_width(lines: list[str] | tuple[str, ...], chain: Measures, size: float, max_width: float) -> bool:
@@ -99,14 +128,18 @@ def fits_width(lines: list[str] | tuple[str, ...], chain: Measures, size: float,
 def fit_text(text: str, chain: Measures, style: TextStyle, w_pt: float, h_pt: float) -> FittedText:
     """Find the largest size, then the widest scale, then the fewest lines that fit the box."""
     fit = style.fit
+    single = "\n" not in text
+    if single:
+        natural = chain.width(text, 1.0)
+        if natural and h_pt >= style.size and w_pt / natural >= style.size:
+            # as designed: one line at the style's size (what the steps below give then too)
+            return FittedText((text,), style.size, 1.0, style.size * fit.leading)
     min_size = min(fit.min_size or style.size, style.size)
     forced_lines = text.count("\n") + 1
     if forced_lines > fit.max_lines:
         raise DoesNotFit(f"{forced_lines} lines of text, the element allows {fit.max_lines}")
     size = min(style.size, h_pt / (fit.leading * forced_lines) if forced_lines > 1 else h_pt)
-    single = "\n" not in text
     if single:
-        natural = chain.width(text, 1.0)
         if natural == 0:
             return FittedText((text,), style.size, 1.0, style.size * fit.leading)
         best = min(size, w_pt / natural)

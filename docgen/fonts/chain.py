@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
+from reportlab.lib.rl_accel import instanceStringWidthTTF
 from reportlab.pdfbase import pdfmetrics
 
 from docgen.fonts.face import Face
@@ -32,6 +33,7 @@ class FontChain:
         self.families = tuple(families)
         self._load = load
         self._primary = load(self.families[0])
+        self._font = self._primary.font
         self._loaded: list[Face] = [self._primary]
         self._choice: dict[str, Face | None] = {}
         # what the primary font draws on its own, for the fast path of texts it wholly covers
@@ -65,7 +67,8 @@ class FontChain:
     def width(self, text: str, size: float) -> float:
         """Width in points of text drawn at size: the sum over runs(), as the renderer draws it."""
         if self._plain.issuperset(text):
-            return self._primary.font.stringWidth(text, size)
+            # what the font's stringWidth calls, without the Python call in between
+            return instanceStringWidthTTF(self._font, text, size)
         return sum(pdfmetrics.stringWidth(s, name, size) for name, s in self.runs(text))
 
     def missing(self, text: str) -> list[str]:

@@ -27,6 +27,12 @@ _SPACES = {" ", "\u3000"}
 _fine: set[str] = set()
 
 
+def seen_fine(text: str) -> bool:
+    """Whether every character of text passed on its own before: then it breaks no rule, and it
+    holds no mark for compose_marks to compose (a mark never passes on its own)."""
+    return _fine.issuperset(text)
+
+
 def character_problems(text: str) -> list[tuple[str, str]]:
     """(rule, detail) for each rule the text breaks, each rule once.
 

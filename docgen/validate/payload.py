@@ -26,8 +26,9 @@ def delimiter_problems(payloads: Sequence[Template], values: Mapping[str, Any], 
     for template in payloads:
         if not template.delimiters:
             continue
+        separators = frozenset(template.delimiters)
         for field, text in template.slot_texts(values):
-            if field not in problems and any(ch in template.delimiters for ch in text):
+            if field not in problems and not separators.isdisjoint(text):
                 shown = " ".join(f"'{ch}'" if ch.isprintable() else f"U+{ord(ch):04X}" for ch in template.delimiters)
                 problems[field] = Problem(row, record_id, field, "payload-delimiter",
                                           f"goes into the QR code, whose fields are separated by {shown}; "

@@ -18,7 +18,7 @@ from docgen.template import Template
 from docgen.validate.domain import Check, Facts
 from docgen.validate.payload import delimiter_problems
 from docgen.validate.problems import Problem
-from docgen.validate.values import parse_value
+from docgen.validate.values import Parser, parser
 
 
 def is_blank(raw: str | None) -> bool:
@@ -37,6 +37,14 @@ class RecordRules:
     limits: Mapping[str, int] = dataclasses.field(default_factory=dict)  # the layout's lower text limits
     fields: FieldDictionary = BUILTIN         # the dictionary with the scheme's, layout's and profile's fields
     checks: tuple[Check, ...] = ()            # the scheme's domain checks
+    # each field's parse_value with its limit, chosen once for every record the rules check
+    parsers: Mapping[str, Parser] = dataclasses.field(init=False, repr=False, compare=False)
+    id_parser: Parser = dataclasses.field(init=False, repr=False, compare=False)   # 管理番号 by its own rules
+
+    def __post_init__(self) -> None:
+        parsers = {name: parser(f, self.limits.get(name)) for name, f in self.fields.by_name.items()}
+        object.__setattr__(self, "parsers", parsers)
+        object.__setattr__(self, "id_parser", parser(self.fields["record_id"]))
 
 
 def validate_record(src: SourceRecord, rules: RecordRules) -> tuple[dict[str, Any], list[Problem]]:
@@ -49,18 +57,18 @@ def validate_record(src: SourceRecord, rules: RecordRules) -> tuple[dict[str, An
     raw_id = src.fields.get("record_id")
     # messages carry the 管理番号 only once it passed its own rules (a mis-mapped column could
     # otherwise put a name into every message)
-    rid = raw_id if not is_blank(raw_id) and parse_value(rules.fields["record_id"], raw_id)[1] is None else None
+    rid = raw_id if not is_blank(raw_id) and rules.id_parser(raw_id)[1] is None else None
     problems: list[Problem] = []
 
     def problem(field: str, rule: str, detail: str = "") -> None:
         problems.append(Problem(src.row, rid, field, rule, detail))
 
     values: dict[str, Any] = {}
-    fields = rules.fields.by_name
+    parsers = rules.parsers
     for name, raw in src.fields.items():
-        if is_blank(raw):
+        if not raw or raw.isspace():      # is_blank, inline: every field of every record
             continue
-        value, broken = parse_value(fields[name], raw, rules.limits.get(name))
+        value, broken = parsers[name](raw)
         if broken:
             problem(name, *broken)
         elif value is not None:
