@@ -59,10 +59,8 @@ Condition = Annotated[
     Discriminator(_condition_kind, custom_error_type="condition",
                   custom_error_message="a condition needs one of the keys field, all, any, not"),
 ]
-
-AllOf.model_rebuild()
-AnyOf.model_rebuild()
-NotOf.model_rebuild()
+# AllOf, AnyOf and NotOf name Condition before it exists: pydantic finds it in this module when one
+# is first validated (defer_build, docgen.yamlfile.Strict), not on import.
 
 
 def both(a: Condition | None, b: Condition | None) -> Condition | None:

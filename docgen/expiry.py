@@ -86,7 +86,7 @@ def years_from_issue(birth: date, issue_date: date, years: int = 5) -> date:
 
 
 class Rule(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     def derive(self, v: Mapping[str, Any], renewal_start: date) -> date | None:
         """The date for a record's typed values; None when the rule gives none for it."""

@@ -24,6 +24,7 @@ from pydantic import (
 
 from docgen.errors import LayoutError
 from docgen.paths import FIELDS_FILE
+from docgen.usercache import kept, package_stamp
 from docgen.yamlfile import problems, read_yaml, validation_lines
 
 
@@ -64,7 +65,7 @@ class FieldSpec(BaseModel):
     """A field as YAML declares it (a new field) or tightens it (a known field: only the keys given
     change)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     label: str | None = None
     kind: Kind | None = None
@@ -272,6 +273,8 @@ def _builtin() -> FieldDictionary:
         raise LayoutError(f"{FIELDS_FILE}: {exc}") from None
 
 
-BUILTIN = _builtin()
+# kept between runs while fields.yaml has the same bytes: no YAML to parse, no model to build
+BUILTIN = kept("loaded", f"fields|{FIELDS_FILE}", _builtin, FieldDictionary, inputs=(FIELDS_FILE,),
+               environment=(package_stamp("pydantic"), package_stamp("yaml")))
 FIELDS: tuple[Field, ...] = BUILTIN.fields
 BY_NAME: dict[str, Field] = BUILTIN.by_name

@@ -24,6 +24,7 @@ from docgen.layout.loader import (
     load_layout,
     load_profile,
     profile_scheme,
+    profile_scheme_file,
 )
 from docgen.layout.profile import Profile
 from docgen.layout.references import Names, unknown_names
@@ -113,8 +114,8 @@ def open_job(layout: str | Path | ResolvedLayout, profile: str | Path | Profile 
         prof = profile
     else:      # the command line's --profile is relative to the working directory, the layout's to the layout
         prof = load_profile(profile) if profile else load_profile(lay.profile_file())
-    scheme = profile_scheme(prof)
-    if scheme.source != lay.scheme.source:
+    if profile_scheme_file(prof) != lay.scheme.source:     # the file first: the layout has its scheme loaded
+        scheme = profile_scheme(prof)
         raise LayoutError(f"insurer profile '{prof.id}' is for {scheme.name} ({scheme.source}), layout '{lay.name}' "
                           f"for {lay.scheme.name} ({lay.scheme.source})")
     fields = job_fields(lay, prof)

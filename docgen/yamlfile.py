@@ -8,19 +8,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo
-
-# LibYAML's loader (in PyYAML's wheels) builds the same data some 7 times faster than the pure-Python
-# one; a layout with its parts took a third of a counter reissue's time to read.
-_FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_yaml(text: str) -> Any:
     """yaml.safe_load, through LibYAML when it is there; on an error, the message and position
-    of the pure-Python parser, which says what was expected and what was found instead."""
+    of the pure-Python parser, which says what was expected and what was found instead.
+
+    LibYAML's loader (in PyYAML's wheels) builds the same data some 7 times faster. PyYAML is
+    imported here, not with this module: a counter reissue finds everything it would read kept
+    between runs (docgen.usercache) and never needs it."""
+    import yaml
+
     try:
-        return yaml.load(text, Loader=_FAST)
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
         return yaml.safe_load(text)
 
@@ -42,6 +43,8 @@ def read_yaml(path: Path, error: type[Exception], what: str = "file",
 
 def parse_yaml(text: bytes, path: Path, error: type[Exception], what: str = "file") -> Any:
     """YAML from bytes read elsewhere (a file, or a git revision of one); `path` names it in errors."""
+    import yaml
+
     try:
         return load_yaml(text.decode("utf-8"))
     except UnicodeDecodeError:
@@ -55,7 +58,7 @@ def parse_yaml(text: bytes, path: Path, error: type[Exception], what: str = "fil
 class Strict(BaseModel):
     """A model of YAML data: an unknown key is an error (so a typo fails on load), values are frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 the output (same bytes with and without it) or of a run (a bad or unwritable cache is ignored)."""
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import subprocess
@@ -13,9 +12,11 @@ from pathlib import Path
 import pytest
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 
+from docgen import usercache
 from docgen.fonts import DEFAULT_CONFIG
 from docgen.fonts import cache as font_cache
-from docgen.fonts.cache import face_state, parsed_face
+from docgen.fonts.cache import face_state, parsed_font
+from docgen.fonts.sequences import is_mark, is_selector
 from docgen.fonts.tounicode import UnicodeTTFont
 from docgen.paths import SAMPLES
 
@@ -30,9 +31,11 @@ def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
-def _entries(home: Path) -> list[Path]:
+def _entries(home: Path, prefix: str = "") -> list[Path]:
+    """The parses kept (named by the font's SHA-256); with prefix "file-", the digests known by file."""
     folder = home / "docgen" / "fonts"
-    return sorted(folder.iterdir()) if folder.is_dir() else []
+    found = sorted(folder.iterdir()) if folder.is_dir() else []
+    return [e for e in found if e.name.startswith(prefix) and (prefix or not e.name.startswith("file-"))]
 
 
 def _same_face(face: TTFontFace, path: Path) -> None:
@@ -62,102 +65,169 @@ def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_cold_then_warm_gives_reportlabs_own_parse(cache_home, monkeypatch):
-    cold = parsed_face(GOTHIC)
+    cold = parsed_font(GOTHIC).face
     _same_face(cold, GOTHIC)
     [entry] = _entries(cache_home)
     assert entry.stat().st_mode & 0o077 == 0           # private to this user
     with monkeypatch.context() as patch:
         _no_parsing(patch)
-        warm = parsed_face(GOTHIC)
+        warm = parsed_font(GOTHIC).face
+    assert "glyphToChar" not in vars(warm)              # unpickled when asked for: only the parse reads it
     _same_face(warm, GOTHIC)
+    assert warm.glyphToChar == TTFontFace(str(GOTHIC)).glyphToChar
+
+
+def _count_hashing(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    sizes: list[int] = []
+    original = font_cache.content_digest
+
+    def counted(data: bytes) -> str:
+        sizes.append(len(data))
+        return original(data)
+    monkeypatch.setattr(font_cache, "content_digest", counted)
+    return sizes
+
+
+def test_a_font_file_known_by_its_times_is_not_hashed_again(cache_home, monkeypatch):
+    hashed = _count_hashing(monkeypatch)
+    parsed_font(GOTHIC)
+    [known] = _entries(cache_home, "file-")
+    assert known.stat().st_mode & 0o077 == 0
+    with monkeypatch.context() as patch:
+        _no_parsing(patch)
+        warm = parsed_font(GOTHIC).face
+    _same_face(warm, GOTHIC)
+    assert hashed == [GOTHIC.stat().st_size]
+
+
+def test_a_font_file_rewritten_with_its_old_times_is_hashed_again(cache_home, tmp_path, monkeypatch):
+    """Same size, same modification time: its change time still tells, and a file changed just
+    now is not known by its times at all."""
+    path = tmp_path / "font.ttf"
+    path.write_bytes(GOTHIC.read_bytes())
+    settled = GOTHIC.stat().st_mtime_ns
+    os.utime(path, ns=(settled, settled))
+    monkeypatch.setattr(usercache, "SETTLED", 0)
+    hashed = _count_hashing(monkeypatch)
+    parsed_font(path)
+    assert len(_entries(cache_home, "file-")) == 1
+    data = bytearray(GOTHIC.read_bytes())
+    name = data.find(b"B\x00I\x00Z")                  # the font's name in UTF-16: another name, same size
+    assert name > 0
+    data[name] = ord("C")
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(settled, settled))
+    face = parsed_font(path).face
+    assert len(hashed) == 2 and face_state(face) == face_state(TTFontFace(str(path)))
+    monkeypatch.setattr(usercache, "SETTLED", 10 ** 18)       # as if changed just now: hashed every time
+    os.unlink(_entries(cache_home, "file-")[0])
+    parsed_font(path)
+    parsed_font(path)
+    assert len(hashed) == 4 and _entries(cache_home, "file-") == []
+
+
+def test_coverage_comes_with_the_parse(cache_home, monkeypatch):
+    """The characters a font maps (selectors aside) and those that are no combining mark, the same
+    from a cold and a warm cache as from ReportLab's own character map."""
+    reference = TTFontFace(str(MINCHO))
+    chars = {chr(cp) for cp, gid in reference.charToGlyph.items() if gid and not is_selector(cp)}
+    plain = {ch for ch in chars if not is_mark(ch)}
+    assert "\u3099" in chars and "\u3099" not in plain and "葛" in plain     # a combining mark, an ideograph
+    cold = parsed_font(MINCHO)
+    with monkeypatch.context() as patch:
+        _no_parsing(patch)
+        warm = parsed_font(MINCHO)
+    for parsed in (cold, warm):
+        assert parsed.chars == chars and parsed.plain == plain
 
 
 def test_an_entry_is_for_one_font_file_wherever_it_lies(cache_home, tmp_path, monkeypatch):
     """Keyed by content: a copy elsewhere is served from the same entry, with its own file name."""
-    parsed_face(GOTHIC)
+    parsed_font(GOTHIC).face
     copy = tmp_path / "copy.ttf"
     copy.write_bytes(GOTHIC.read_bytes())
     with monkeypatch.context() as patch:
         _no_parsing(patch)
-        face = parsed_face(copy)
+        face = parsed_font(copy).face
     assert face.filename == str(copy)
     _same_face(face, copy)
-    parsed_face(MINCHO)                 # another font is parsed, not mistaken for the cached one
+    parsed_font(MINCHO).face                 # another font is parsed, not mistaken for the cached one
     assert len(_entries(cache_home)) == 2
 
 
 def test_a_changed_font_file_is_parsed_again(cache_home, tmp_path):
     path = tmp_path / "font.ttf"
     path.write_bytes(GOTHIC.read_bytes())
-    parsed_face(path)
+    parsed_font(path).face
     path.write_bytes(MINCHO.read_bytes())       # same name, new content
-    face = parsed_face(path)
+    face = parsed_font(path).face
     _same_face(face, path)
     assert face.name == TTFontFace(str(MINCHO)).name != TTFontFace(str(GOTHIC)).name
 
 
 def _corrupt_variants(entry: Path) -> dict[str, bytes]:
     good = entry.read_bytes()
-    head = len(font_cache._MAGIC) + font_cache._DIGEST
-    payload = pickle.loads(good[head:])
+    payload = usercache.read(entry)
     other = pickle.dumps({**payload, "font": "0" * 64})      # a whole entry, for another font
+    old = pickle.dumps({k: v for k, v in payload.items() if k != "chars"})     # an older format's
     return {
         "empty": b"",
         "truncated": good[: len(good) // 2],
         "flipped byte": good[:-10] + bytes([good[-10] ^ 0xFF]) + good[-9:],
         "garbage": os.urandom(4096),
-        "other font": font_cache._MAGIC + hashlib.sha256(other).digest() + other,
-        "not a pickle": font_cache._MAGIC + hashlib.sha256(b"\x80\x05junk").digest() + b"\x80\x05junk",
+        "other font": usercache.framed(other),
+        "without coverage": usercache.framed(old),
+        "not a pickle": usercache.framed(b"\x80\x05junk"),
     }
 
 
 def test_a_corrupt_entry_is_ignored_and_replaced(cache_home):
-    parsed_face(GOTHIC)
+    parsed_font(GOTHIC).face
     [entry] = _entries(cache_home)
     good = entry.read_bytes()
     for name, content in _corrupt_variants(entry).items():
         entry.write_bytes(content)
         entry.chmod(0o600)
-        _same_face(parsed_face(GOTHIC), GOTHIC)
+        _same_face(parsed_font(GOTHIC).face, GOTHIC)
         assert entry.read_bytes() == good, name      # rewritten whole
 
 
 def test_an_entry_that_is_no_regular_file_or_far_too_large_is_ignored(cache_home, monkeypatch):
-    parsed_face(GOTHIC)
+    parsed_font(GOTHIC).face
     [entry] = _entries(cache_home)
     parses = _count_parses(monkeypatch)
     with entry.open("r+b") as fh:              # sparse: a huge file that takes no room
-        fh.truncate(font_cache._LARGEST + 1)
+        fh.truncate(usercache.LARGEST + 1)
     tracemalloc.start()
     try:
-        faces = [parsed_face(GOTHIC)]
+        faces = [parsed_font(GOTHIC).face]
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert peak < font_cache._LARGEST / 4            # not read into memory
+    assert peak < usercache.LARGEST / 4            # not read into memory
     entry.unlink()
     entry.mkdir()                               # a folder where the entry should be: not even writable
-    faces.append(parsed_face(GOTHIC))
+    faces.append(parsed_font(GOTHIC).face)
     assert entry.is_dir() and parses == [str(GOTHIC)] * 2
     for face in faces:
         _same_face(face, GOTHIC)
 
 
 def test_an_entry_someone_else_could_have_written_is_not_loaded(cache_home, monkeypatch):
-    parsed_face(GOTHIC)
+    parsed_font(GOTHIC).face
     [entry] = _entries(cache_home)
     parses = _count_parses(monkeypatch)
     entry.chmod(0o666)                  # writable by anyone: a pickle runs code when loaded
-    parsed_face(GOTHIC)
+    parsed_font(GOTHIC).face
     assert parses == [str(GOTHIC)]
     assert entry.stat().st_mode & 0o077 == 0             # replaced by a private one
     if hasattr(os, "getuid") and os.getuid() == 0:       # root can hand the file to another user
         os.chown(entry, 12345, -1)
-        parsed_face(GOTHIC)
+        parsed_font(GOTHIC).face
         assert parses == [str(GOTHIC)] * 2
         assert entry.stat().st_uid == 0
     before = len(parses)
-    parsed_face(GOTHIC)
+    parsed_font(GOTHIC).face
     assert len(parses) == before                         # the private entry is used again
 
 
@@ -165,7 +235,7 @@ def test_an_unwritable_cache_is_no_error(tmp_path, monkeypatch):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder would go")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
-    _same_face(parsed_face(GOTHIC), GOTHIC)
+    _same_face(parsed_font(GOTHIC).face, GOTHIC)
     assert blocker.read_text() == "a file where the cache folder would go"
     assert not list(tmp_path.glob("**/.partial-*"))
 
@@ -175,19 +245,19 @@ def test_no_home_means_no_cache(monkeypatch):
         raise RuntimeError("Could not determine home directory.")
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     monkeypatch.setattr(Path, "home", classmethod(no_home))
-    assert font_cache.cache_dir() is None
-    _same_face(parsed_face(GOTHIC), GOTHIC)
+    assert usercache.cache_dir("fonts") is None
+    _same_face(parsed_font(GOTHIC).face, GOTHIC)
 
 
 def test_relative_xdg_cache_home_is_ignored(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
     monkeypatch.setenv("HOME", str(tmp_path))
-    assert font_cache.cache_dir() == tmp_path / ".cache" / "docgen" / "fonts"
+    assert usercache.cache_dir("fonts") == tmp_path / ".cache" / "docgen" / "fonts"
 
 
 def test_unicode_ttfont_is_set_up_as_reportlab_sets_up_a_ttfont(cache_home):
     """UnicodeTTFont repeats TTFont.__init__ around a parsed face: the same attributes, the same values."""
-    ours = UnicodeTTFont("docgen-test-gothic", parsed_face(GOTHIC))
+    ours = UnicodeTTFont("docgen-test-gothic", parsed_font(GOTHIC).face)
     theirs = TTFont("docgen-test-gothic", str(GOTHIC))
     mine, reportlab = vars(ours), vars(theirs)
     assert set(mine) - {"sequences"} == set(reportlab)
@@ -241,7 +311,7 @@ def test_processes_starting_at_once_share_an_empty_cache(tmp_path):
     assert entries and not [e for e in entries if e.name.startswith(".partial-")]
     for entry in entries:
         digest = entry.name.split(".")[0]
-        assert font_cache._read(entry, digest) is not None
+        assert font_cache._stored(usercache.read(entry), digest) is not None
     _finish(_render(home, tmp_path / "after.pdf", "kenpo-card", "kenpo.csv"))
     assert (tmp_path / "after.pdf").read_bytes() == first
 
@@ -250,7 +320,7 @@ def test_processes_starting_at_once_share_an_empty_cache(tmp_path):
 def test_subsets_are_reportlabs_without_copying_the_glyph_table(cache_home, path):
     """Subsets cut glyph by glyph from the font's bytes are ReportLab's own, composite glyphs
     (é, ǘ are built from parts) included, and never hold a copy of the whole glyph table."""
-    ours, theirs = parsed_face(path), TTFontFace(str(path))
+    ours, theirs = parsed_font(path).face, TTFontFace(str(path))
     codes = [cp for cp in (0x41, 0xE9, 0x1D8, 0x3042, 0x845B, 0x9AD9, 0x20BB7) if cp in theirs.charToGlyph]
     assert len(codes) >= 4
     assert ours.makeSubset(codes) == theirs.makeSubset(codes)

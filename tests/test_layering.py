@@ -18,7 +18,7 @@ PACKAGE = Path(docgen.__file__).resolve().parent
 
 # (stage, the modules and packages in it), from the bottom up
 STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("base", ("docgen.errors", "docgen.paths", "docgen.yamlfile", "docgen.fields", "docgen.wareki",
+    ("base", ("docgen.errors", "docgen.paths", "docgen.usercache", "docgen.yamlfile", "docgen.fields", "docgen.wareki",
               "docgen.template", "docgen.expiry", "docgen.conditions", "docgen.fonts", "docgen.postal", "docgen.symbols",
               "docgen.units")),
     ("records", ("docgen.records",)),

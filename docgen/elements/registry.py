@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
-from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Mapping
 
 from docgen.elements.base import Element, ElementKind, type_name
+from docgen.elements.plugins import EntryPoint, entry_points
 from docgen.errors import PluginError
 
 GROUP = "docgen.elements"

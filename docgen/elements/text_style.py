@@ -41,7 +41,7 @@ class TextStyle(Strict):
     size: float = Field(default=7.0, ge=4.0, le=72.0, description="points")
     align: Literal["left", "center", "right", "distribute"] = "left"
     valign: Literal["top", "middle", "bottom"] = "middle"
-    fit: Fit = Fit()
+    fit: Fit = Fit.model_construct()     # its defaults, without building its validator on import
 
     @field_validator("font")
     @classmethod

@@ -2,53 +2,43 @@
 of the time it takes to read the tables of two BIZ UD fonts in Python (≈40 ms each).
 
 What is kept is exactly the state ReportLab's `TTFontFace` holds after parsing (cmap, advance
-widths, glyph offsets, names, metrics), pickled in a per-user cache folder under a name made of
-the SHA-256 of the font file's bytes, so an edited or replaced font is never served stale. The
-font file itself is still read on every start: subsets are cut from its bytes, so the PDF is the
-same byte for byte with or without the cache.
-
-The cache only ever saves time. A file that is missing, truncated, corrupt, from another
-ReportLab or not owned by this user is ignored and the font parsed as before; a folder that
-cannot be written is left alone. Entries are written to a temporary name and renamed, so two
-processes starting at once each see either no entry or a whole one.
+widths, glyph offsets, names, metrics) and the font's coverage, in the per-user store
+(docgen.usercache, folder `fonts`) under a name made of the SHA-256 of the font file's bytes, so
+an edited or replaced font is never served stale. The font file itself is still read on every
+start: subsets are cut from its bytes, so the PDF is the same byte for byte with or without the
+cache. An entry that is not whole, not this font's or from another ReportLab is ignored and the
+font parsed as before.
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import pickle
-import stat
-import sys
-import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import reportlab
 from reportlab.pdfbase.ttfonts import TTFontFace
 
-FORMAT = 1                      # bump when what is stored changes
-_MAGIC = b"docgen-font-cache\n"
-_DIGEST = hashlib.sha256().digest_size
-_LARGEST = 1 << 28          # IPAmj明朝's entry is 3 MB: anything near this is not an entry
+from docgen import usercache
+from docgen.fonts.sequences import is_mark, is_selector
+
+FORMAT = 3                      # bump when what is stored changes
 # not part of the parse: the font's bytes (read anew every time), where this copy of them lies
 # (the same font may be elsewhere next time) and a function (not picklable)
-_NOT_STORED = ("_ttf_data", "filename", "_pdfScale")
+_NOT_STORED = ("_ttf_data", "filename", "_pdfScale", "_glyph_to_char")
 
 
-def cache_dir() -> Path | None:
-    """docgen's folder for parsed fonts: $XDG_CACHE_HOME/docgen/fonts (default ~/.cache), or
-    %LOCALAPPDATA%\\docgen\\fonts on Windows; None when there is no home to put it in."""
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA")
-    else:
-        base = os.environ.get("XDG_CACHE_HOME")
-        if not base or not os.path.isabs(base):      # the XDG spec says to ignore a relative path
-            try:
-                base = str(Path.home() / ".cache")
-            except RuntimeError:
-                base = None
-    return Path(base) / "docgen" / "fonts" if base else None
+@dataclass(frozen=True)
+class ParsedFont:
+    """A font's face and what it covers: `chars`, every character it maps to a glyph (variation
+    selectors aside), and `plain`, those of them that are no combining mark. Both are made from
+    the whole character map (≈20,000 entries), so they are kept with the parse."""
+
+    face: TrueTypeFace
+    chars: frozenset[str]
+    plain: frozenset[str]
 
 
 class _Slices:
@@ -76,30 +66,69 @@ class TrueTypeFace(TTFontFace):
             return _Slices(self._ttf_data, *self.get_table_pos(tag))
         return super().get_table(tag)
 
+    def __getattr__(self, name: str) -> Any:
+        """`glyphToChar` of a face from the cache, unpickled when first asked for: only ReportLab's
+        parse reads it, and its 11,000 lists would take 60 % of the time a warm font takes."""
+        if name == "glyphToChar" and "_glyph_to_char" in self.__dict__:
+            self.glyphToChar = pickle.loads(self.__dict__.pop("_glyph_to_char"))
+            return self.glyphToChar
+        raise AttributeError(name)
 
-def parsed_face(path: Path) -> TrueTypeFace:
-    """The ReportLab face of the font file at path: from the cache when it holds this file's
-    parse, else parsed here (and stored for the next process)."""
-    data = path.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
+
+def parsed_font(path: Path) -> ParsedFont:
+    """The font file at path, parsed by ReportLab, with its coverage: from the cache when it holds
+    this file's parse, else parsed here (and stored for the next process)."""
+    with path.open("rb") as fh:
+        st = os.fstat(fh.fileno())          # before reading: a later change shows in the next stat
+        data = fh.read()
+    digest = _digest(path, st, data)
     face = TrueTypeFace.__new__(TrueTypeFace)
     # what ReportLab's readFile would set; with _ttf_data present it does not read the file again
     face._ttf_data = data
     face.filename = str(path)
     entry = _entry(digest)
-    state = _read(entry, digest) if entry else None
-    if state is None:
+    stored = _stored(usercache.read(entry), digest) if entry else None
+    if stored is None:
         TTFontFace.__init__(face, str(path))
+        chars = "".join(chr(cp) for cp, gid in face.charToGlyph.items() if gid and not is_selector(cp))
+        marks = "".join(ch for ch in chars if is_mark(ch))
         if entry:
-            _write(entry, digest, face_state(face))
+            state = face_state(face)
+            glyph_to_char = pickle.dumps(state.pop("glyphToChar"), protocol=pickle.HIGHEST_PROTOCOL)
+            usercache.write(entry, {"format": FORMAT, "reportlab": reportlab.Version, "font": digest,
+                                    "face": state, "glyphToChar": glyph_to_char, "chars": chars, "marks": marks})
     else:
-        face.__dict__.update(state)
+        face.__dict__.update(stored["face"])
+        face._glyph_to_char = stored["glyphToChar"]
         face._pdfScale = _scale(face.unitsPerEm)
-    return face
+        chars, marks = stored["chars"], stored["marks"]
+    covered = frozenset(chars)
+    return ParsedFont(face, covered, covered - frozenset(marks))
+
+
+def _digest(path: Path, st: os.stat_result, data: bytes) -> str:
+    """The SHA-256 of a font file's bytes (5 ms for a BIZ UD font), or the one recorded for this
+    very file: the same inode, size and modification and change times, recorded once they were
+    settled (docgen.usercache.settled); a file changed just now is hashed every time."""
+    entry = _path_entry(path)
+    stamp = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    known = usercache.read(entry) if entry else None
+    if isinstance(known, dict) and known.get("format") == FORMAT and known.get("path") == str(path) \
+            and known.get("stat") == stamp and isinstance(known.get("digest"), str):
+        return known["digest"]
+    digest = content_digest(data)
+    if entry and usercache.settled(st):
+        usercache.write(entry, {"format": FORMAT, "path": str(path), "stat": stamp, "digest": digest})
+    return digest
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def face_state(face: TTFontFace) -> dict[str, Any]:
     """What the cache stores of a parsed face: all of it but `_NOT_STORED`."""
+    face.glyphToChar        # a face from the cache unpickles it now
     return {k: v for k, v in vars(face).items() if k not in _NOT_STORED}
 
 
@@ -112,60 +141,20 @@ def _scale(units_per_em: int) -> Any:
 
 
 def _entry(digest: str) -> Path | None:
-    folder = cache_dir()
+    folder = usercache.cache_dir("fonts")
     return folder / f"{digest}.v{FORMAT}.rl{reportlab.Version}.pickle" if folder else None
 
 
-def _read(entry: Path, digest: str) -> dict[str, Any] | None:
-    """The stored state, or None for anything but a whole, checked entry written by this user."""
-    try:
-        with entry.open("rb") as fh:
-            st = os.fstat(fh.fileno())
-            # a pickle runs code when loaded: only ever load one this user wrote, that no one
-            # else could have changed since; and nothing but a regular file of a sane size
-            if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
-                return None
-            if not stat.S_ISREG(st.st_mode) or st.st_size > _LARGEST:
-                return None
-            blob = fh.read()
-    except OSError:
-        return None
-    head = len(_MAGIC) + _DIGEST
-    payload = blob[head:]
-    if blob[:len(_MAGIC)] != _MAGIC or blob[len(_MAGIC):head] != hashlib.sha256(payload).digest():
-        return None
-    collecting = gc.isenabled()
-    gc.disable()            # a hundred thousand new objects and no garbage: nothing to collect
-    try:
-        stored = pickle.loads(payload)
-    except Exception:       # a checksum that matches makes this unlikely; never let it stop a render
-        return None
-    finally:
-        if collecting:
-            gc.enable()
+def _path_entry(path: Path) -> Path | None:
+    folder = usercache.cache_dir("fonts")
+    return folder / f"file-{hashlib.sha256(str(path).encode()).hexdigest()[:32]}.pickle" if folder else None
+
+
+def _stored(stored: Any, digest: str) -> dict[str, Any] | None:
+    """A read entry if it is this font's, of this format and ReportLab, else None."""
     if not isinstance(stored, dict) or stored.get("font") != digest or stored.get("reportlab") != reportlab.Version \
-            or stored.get("format") != FORMAT or not isinstance(stored.get("face"), dict):
+            or stored.get("format") != FORMAT or not isinstance(stored.get("face"), dict) \
+            or not isinstance(stored.get("chars"), str) or not isinstance(stored.get("marks"), str) \
+            or not isinstance(stored.get("glyphToChar"), bytes):
         return None
-    return stored["face"]
-
-
-def _write(entry: Path, digest: str, state: dict[str, Any]) -> None:
-    """Store state under entry, whole or not at all; any failure leaves things as they were."""
-    payload = pickle.dumps({"format": FORMAT, "reportlab": reportlab.Version, "font": digest, "face": state},
-                           protocol=pickle.HIGHEST_PROTOCOL)
-    tmp = None
-    try:
-        entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".partial-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
-        os.replace(tmp, entry)
-        tmp = None
-    except OSError:
-        pass                # read-only home, full disk, no permission: parse again next time
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+    return stored

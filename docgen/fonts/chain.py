@@ -37,7 +37,7 @@ class FontChain:
         self._loaded: list[Face] = [self._primary]
         self._choice: dict[str, Face | None] = {}
         # what the primary font draws on its own, for the fast path of texts it wholly covers
-        self._plain = frozenset(ch for ch in self._primary.chars if not is_mark(ch))
+        self._plain = self._primary.plain
         self.name = self._primary.name
         # ascent of the family's own font as a fraction of the font size, to place baselines
         self.ascent = self._primary.ascent

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from docgen.errors import FontConfigError
 from docgen.paths import written_in
+from docgen.usercache import kept, note, package_stamp
 from docgen.yamlfile import read_yaml
 
 _KEYS = {"files", "fallback", "default"}
@@ -25,8 +26,24 @@ class FontConfig:
     default: str
 
 
+@dataclass(frozen=True)
+class _Present:
+    """A font file fonts.yaml names: a configuration kept between runs holds while it is there."""
+
+    path: Path
+
+    def holds(self) -> bool:
+        return self.path.is_file()
+
+
 def read_config(path: Path) -> FontConfig:
-    """Load and validate a fonts.yaml; relative font paths are taken from the yaml's folder."""
+    """Load and validate a fonts.yaml; relative font paths are taken from the yaml's folder.
+    Kept between runs while the file has the same bytes and every font it names is there."""
+    return kept("loaded", f"fonts|{path}", lambda: _read_config(path), FontConfig, inputs=(path,),
+                environment=(package_stamp("yaml"),))
+
+
+def _read_config(path: Path) -> FontConfig:
     data = read_yaml(path, FontConfigError, "font configuration")
     if not isinstance(data, dict):
         raise _bad(path, "(top level)", "expected a mapping with 'files' and 'fallback'")
@@ -56,6 +73,7 @@ def _files(path: Path, raw: object) -> dict[str, Path]:
         resolved = written_in(file, path)
         if not resolved.is_file():
             raise _bad(path, key, f"font file not found: {resolved}")
+        note(_Present(resolved))
         files[family] = resolved
     return files
 

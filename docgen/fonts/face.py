@@ -5,8 +5,8 @@ from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
 
-from docgen.fonts.cache import parsed_face
-from docgen.fonts.sequences import code_points, is_selector
+from docgen.fonts.cache import parsed_font
+from docgen.fonts.sequences import code_points
 from docgen.fonts.tounicode import UnicodeTTFont
 
 # Supplementary Private Use Area-A: code points no name can legitimately need drawn from a font
@@ -25,11 +25,12 @@ class Face:
     def __init__(self, path: Path, name: str) -> None:
         self.path = path
         self.name = name
-        self.font = UnicodeTTFont(name, parsed_face(path))
+        parsed = parsed_font(path)
+        self.font = UnicodeTTFont(name, parsed.face)
         pdfmetrics.registerFont(self.font)
         face = self.font.face
-        self.chars: frozenset[str] = frozenset(
-            chr(cp) for cp, gid in face.charToGlyph.items() if gid and not is_selector(cp))
+        self.chars = parsed.chars      # every character it maps to a glyph, variation selectors aside
+        self.plain = parsed.plain      # those of them that are no combining mark
         self.ascent: float = face.ascent / 1000
         self._uvs: dict[int, dict[int, tuple[int, float] | None]] | None = None
         self._drawn: dict[str, str] = {}

@@ -26,9 +26,11 @@ from docgen.layout.references import (
     require_valid_templates,
     unknown_names,
 )
-from docgen.layout.scheme import Scheme, load_scheme
+from docgen.layout.scheme import Scheme, load_scheme, scheme_file
 from docgen.layout.search import listing, referenced_at, resolve
+from docgen.layout.stored import kept
 from docgen.template import placeholders
+from docgen.usercache import note
 from docgen.validate.values import parse_value
 from docgen.yamlfile import problems, read_yaml
 
@@ -86,9 +88,17 @@ def load_layout(name_or_path: str | Path, *, read: Reader = read_file,
     """Load a layout by name ("kokuho-card", searched on the search path) or by file path.
 
     An element outside the page is a load error unless `allow_off_page` (previews draw it red).
+    Read from files (not a git revision), it is kept between runs (docgen.layout.stored).
     """
     path = layout_file(name_or_path)
     complete_models()
+    if read is not read_file:
+        return _load_layout(path, read, allow_off_page)
+    return kept("layout", path.resolve(), f"off-page {allow_off_page}",
+                lambda: _load_layout(path, read, allow_off_page), ResolvedLayout)
+
+
+def _load_layout(path: Path, read: Reader, allow_off_page: bool) -> ResolvedLayout:
     model: Layout = validate_file(Layout, read_yaml(path, LayoutError, read=read), path)
     with referenced_at(f"{path}: scheme"):
         scheme = load_scheme(model.scheme, path)
@@ -114,6 +124,10 @@ def load_layout(name_or_path: str | Path, *, read: Reader = read_file,
         resolved.append(done)
     if off_page and not allow_off_page:
         raise LayoutError(problems(path, [str(p) for p in off_page]))
+    for page in resolved:
+        for el in page.elements:
+            for file in el.files():
+                note(file)          # the images it draws: checked on load
     return ResolvedLayout(model=model, source=path, pages=tuple(resolved), scheme=scheme, fields=fields,
                           files=(path, *expander.files), off_page=tuple(off_page))
 
@@ -173,6 +187,10 @@ def element_names(elements: Iterable[Element]) -> list[str]:
 @lru_cache(maxsize=32)
 def _load_profile_cached(path: Path, mtime_ns: int) -> Profile:
     """Keyed on the modification time too, so `docgen serve` sees a saved profile."""
+    return kept("profile", path, "", lambda: _load_profile(path), Profile)
+
+
+def _load_profile(path: Path) -> Profile:
     profile: Profile = validate_file(Profile, read_yaml(path, LayoutError), path)
     scheme = profile_scheme(profile)
     if parse_value(scheme.insurer_number, profile.insurer_number)[1]:
@@ -183,6 +201,8 @@ def _load_profile_cached(path: Path, mtime_ns: int) -> Profile:
         known = Names(fields, scheme)
         require_known_names(placeholders(profile.qr_payload), f"{path}: qr_payload", known)
         require_valid_templates([profile.qr_payload], f"{path}: qr_payload", fields)
+    if profile.seal:
+        note(profile.seal)      # checked on load
     return profile
 
 
@@ -190,6 +210,14 @@ def profile_scheme(profile: Profile) -> Scheme:
     """The scheme a profile names, relative to the profile's file."""
     with referenced_at(f"{profile.source or 'insurer profile ' + profile.id}: scheme"):
         return load_scheme(profile.scheme, profile.source)
+
+
+def profile_scheme_file(profile: Profile) -> Path | None:
+    """The file of the scheme a profile names, as a loaded scheme's `source` is; None if there is none."""
+    try:
+        return scheme_file(profile.scheme, profile.source).resolve()
+    except LayoutError:
+        return None
 
 
 def profile_file(ref: str | Path, naming_file: Path | None = None) -> Path:
@@ -203,4 +231,10 @@ def load_profile(ref: str | Path, naming_file: Path | None = None) -> Profile:
     path = profile_file(ref, naming_file)
     if not path.is_file():
         raise LayoutError(f"profile file not found: {path}")
-    return _load_profile_cached(path.resolve(), path.stat().st_mtime_ns)
+    profile = _load_profile_cached(path.resolve(), path.stat().st_mtime_ns)
+    # what it was loaded from, also when this process loaded it before: a layout kept between
+    # runs that asked for it depends on them too (docgen.layout.stored)
+    profile_scheme_file(profile)
+    if profile.seal:
+        note(profile.seal)
+    return profile

@@ -151,11 +151,12 @@ def element_models() -> dict[str, type[Element]]:
 
 @cache
 def complete_models() -> None:
-    """Give Part, Page and Layout their element union: every registered kind and `include`."""
+    """Give Part, Page and Layout their element union: every registered kind and `include`.
+
+    Only named here: pydantic builds each model's validator and serializer on its first use
+    (`defer_build`), and a layout kept between runs (docgen.layout.stored) is used without either."""
     members = tuple(element_models().values())
-    union: Any = Annotated[Union[members], Field(discriminator="type")]  # type: ignore[valid-type]
-    for model in (Part, Page, Layout):
-        model.model_rebuild(force=True, _types_namespace={"AnyElement": union})
+    globals()["AnyElement"] = Annotated[Union[members], Field(discriminator="type")]  # type: ignore[valid-type]
 
 
 def layout_schema() -> dict[str, Any]:

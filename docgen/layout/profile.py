@@ -21,7 +21,7 @@ from docgen.yamlfile import LoadContext
 
 
 class Profile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     id: str
     scheme: str = Field(description="the scheme: NAME (`docgen schemes`), docgen:NAME or a file path relative to "

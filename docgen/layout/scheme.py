@@ -31,14 +31,14 @@ Document = Literal["card", "notice"]
 class Words(BaseModel):
     """The scheme's words, any name: `{scheme.words.insured}` in a layout prints 被保険者 or 組合員."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
     __pydantic_extra__: dict[str, str]
 
 
 class SchemeFile(BaseModel):
     """What a scheme file may say (`docgen schemes` lists them; README "Schemes")."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     title: str = Field(description="the scheme's name as documents print it: 国民健康保険, 健康保険, ...")
     description: str = Field(default="", description="one line for `docgen schemes`")

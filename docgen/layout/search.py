@@ -30,6 +30,7 @@ from typing import Iterator, Literal, Sequence
 
 from docgen.errors import LayoutError
 from docgen.paths import LAYOUTS, PARTS, PROFILES, SCHEMES, written_in
+from docgen.usercache import note
 from docgen.yamlfile import did_you_mean
 
 ENV_VAR = "DOCGEN_PATH"
@@ -132,8 +133,37 @@ def builtin(kind: Kind, name: str) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class Reference:
+    """A reference as resolved once: a layout kept between runs depends on it meaning the same file
+    (docgen.usercache.kept)."""
+
+    kind: Kind
+    ref: str
+    naming_file: Path | None
+    path: Path | None            # the file it meant; None: it meant none (an error)
+
+    def holds(self) -> bool:
+        """Whether the reference still means the same file."""
+        try:
+            return resolve(self.kind, self.ref, self.naming_file) == self.path
+        except LayoutError:
+            return self.path is None
+
+
 def resolve(kind: Kind, ref: str, naming_file: Path | None = None) -> Path:
-    """The file a reference means; `naming_file` is the YAML file that holds it (None: the command line)."""
+    """The file a reference means; `naming_file` is the YAML file that holds it (None: the command line).
+    Each resolution is noted for the load that asked for it (docgen.usercache.traced)."""
+    path = None
+    try:
+        path = _resolved(kind, ref, naming_file)
+        note(path)                  # the file a load goes on to read
+        return path
+    finally:
+        note(Reference(kind, ref, naming_file, path))
+
+
+def _resolved(kind: Kind, ref: str, naming_file: Path | None) -> Path:
     if ref.startswith(BUILTIN_PREFIX):
         return builtin(kind, ref[len(BUILTIN_PREFIX):])
     if is_name(ref):

@@ -34,7 +34,7 @@ from docgen.yamlfile import problems, read_yaml, validation_lines
 class _MappingFile(BaseModel):
     """The schema of a mapping file; unknown top-level keys are typos, so they are refused."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
 
     columns: dict[str, str] = {}
     ignore: list[str] = []

@@ -29,7 +29,7 @@ class Facts:
 
 
 class _Check(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     def fields_named(self) -> tuple[str, ...]:
         """The record fields the check refers to (checked against the dictionary on load)."""
