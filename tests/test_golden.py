@@ -22,11 +22,13 @@ from rendering import (
 )
 
 from docgen.layout.loader import ResolvedLayout, ResolvedPage, load_layout
+from docgen.paths import SAMPLES
 from docgen.preview.compare import compare, diff_image
 
 GOLDEN = Path(__file__).parent / "golden"
 FAILURES = Path(__file__).parent / "_failures"
 UPDATE = os.environ.get("DOCGEN_UPDATE_GOLDENS") == "1"
+SAMPLES_OUT = SAMPLES / "out"
 
 
 def _check(name: str, actual: Image.Image) -> None:
@@ -54,6 +56,14 @@ def test_sample_matches_golden(sample: Sample, render_dir: Path) -> None:
     assert images, "nothing rendered"
     for record_id, image in images.items():
         _check(f"{sample.key}/{record_id}", image)
+
+
+@pytest.mark.parametrize("sample", samples(), ids=lambda s: s.key)
+def test_committed_sample_pdf_is_current(sample: Sample, render_dir: Path) -> None:
+    """samples/out is what a new user opens first: it must be what this docgen prints."""
+    committed = SAMPLES_OUT / f"{sample.key}.pdf"
+    assert rendered(sample, render_dir).pdf.read_bytes() == committed.read_bytes(), (
+        f"{committed} is stale: run `bash scripts/samples.sh` and commit samples/out")
 
 
 def _moved(layout: ResolvedLayout, element_id: str, dx: float) -> ResolvedLayout:
