@@ -2,6 +2,7 @@
 the output (same bytes with and without it) or of a run (a bad or unwritable cache is ignored)."""
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import subprocess
@@ -124,6 +125,21 @@ def test_a_font_file_rewritten_with_its_old_times_is_hashed_again(cache_home, tm
     parsed_font(path)
     parsed_font(path)
     assert len(hashed) == 4 and _entries(cache_home, "file-") == []
+
+
+def test_a_batch_fingerprint_takes_the_recorded_digest_and_sees_a_rewritten_font(cache_home, tmp_path, monkeypatch):
+    """font_digest (every configured font, in a batch's fingerprint) hashes a file once while its
+    times say it is the same file, and again once it was rewritten."""
+    path = tmp_path / "font.ttf"
+    path.write_bytes(GOTHIC.read_bytes())
+    monkeypatch.setattr(usercache, "SETTLED", 0)
+    hashed = _count_hashing(monkeypatch)
+    first = font_cache.font_digest(path)
+    assert first == hashlib.sha256(GOTHIC.read_bytes()).hexdigest()
+    assert font_cache.font_digest(path) == first and len(hashed) == 1
+    path.write_bytes(GOTHIC.read_bytes()[:-1] + b"\1")
+    assert font_cache.font_digest(path) == hashlib.sha256(path.read_bytes()).hexdigest() != first
+    assert len(hashed) == 2
 
 
 def test_coverage_comes_with_the_parse(cache_home, monkeypatch):

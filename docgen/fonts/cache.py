@@ -106,19 +106,39 @@ def parsed_font(path: Path) -> ParsedFont:
     return ParsedFont(face, covered, covered - frozenset(marks))
 
 
-def _digest(path: Path, st: os.stat_result, data: bytes) -> str:
-    """The SHA-256 of a font file's bytes (5 ms for a BIZ UD font), or the one recorded for this
-    very file: the same inode, size and modification and change times, recorded once they were
-    settled (docgen.usercache.settled); a file changed just now is hashed every time."""
+def font_digest(path: Path) -> str:
+    """The SHA-256 of a font file's bytes, read only when no digest is recorded for this very file
+    (a batch's fingerprint takes every configured font, IPAmj明朝's 46 MB included)."""
+    st = os.stat(path)
+    return _known_digest(path, st) or _recorded(path, st, content_digest(path.read_bytes()))
+
+
+def _stamp(st: os.stat_result) -> tuple[int, ...]:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _known_digest(path: Path, st: os.stat_result) -> str | None:
+    """The digest recorded for this very file: the same inode, size and modification and change
+    times, recorded once they were settled (docgen.usercache.settled)."""
     entry = _path_entry(path)
-    stamp = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     known = usercache.read(entry) if entry else None
     if isinstance(known, dict) and known.get("format") == FORMAT and known.get("path") == str(path) \
-            and known.get("stat") == stamp and isinstance(known.get("digest"), str):
+            and known.get("stat") == _stamp(st) and isinstance(known.get("digest"), str):
         return known["digest"]
-    digest = content_digest(data)
+    return None
+
+
+def _digest(path: Path, st: os.stat_result, data: bytes) -> str:
+    """The SHA-256 of a font file's bytes (5 ms for a BIZ UD font), or the one recorded for this
+    very file; a file changed just now is hashed every time."""
+    return _known_digest(path, st) or _recorded(path, st, content_digest(data))
+
+
+def _recorded(path: Path, st: os.stat_result, digest: str) -> str:
+    """Record a file's digest for the next process, once its times have settled."""
+    entry = _path_entry(path)
     if entry and usercache.settled(st):
-        usercache.write(entry, {"format": FORMAT, "path": str(path), "stat": stamp, "digest": digest})
+        usercache.write(entry, {"format": FORMAT, "path": str(path), "stat": _stamp(st), "digest": digest})
     return digest
 
 

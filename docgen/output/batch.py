@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Iterator, TextIO
 
 from docgen.errors import BatchError, DocgenError, Interrupted
+from docgen.fonts.cache import font_digest
 from docgen.output.bundle import (
     BundleResult,
     BundleTask,
@@ -111,8 +112,8 @@ def _fingerprint(opts: BatchOptions, job: Job) -> str:
     # docgen and the profile are installed, and a changed seal image is a changed run
     h.update(job.profile.model_dump_json(exclude={"seal"}).encode())
     h.update(job.layout.scheme.spec.model_dump_json().encode())
-    for _, path in content_files(job):
-        h.update(sha256_file(path).encode())
+    for what, path in content_files(job):
+        h.update((font_digest(path) if what == "font" else sha256_file(path)).encode())
     h.update(json.dumps([opts.encoding, str(opts.renewal), opts.record_id, opts.order,
                          opts.bundle_size, opts.separator, opts.sheet, opts.start_slot, bool(opts.password),
                          opts.batch_id]).encode())
