@@ -4,14 +4,15 @@ of the time it takes to read the tables of two BIZ UD fonts in Python (≈40 ms 
 What is kept is exactly the state ReportLab's `TTFontFace` holds after parsing (cmap, advance
 widths, glyph offsets, names, metrics) and the font's coverage, in the per-user store
 (docgen.usercache, folder `fonts`) under a name made of the SHA-256 of the font file's bytes, so
-an edited or replaced font is never served stale. The font file itself is still read on every
-start: subsets are cut from its bytes, so the PDF is the same byte for byte with or without the
-cache. An entry that is not whole, not this font's or from another ReportLab is ignored and the
+an edited or replaced font is never served stale. The font file itself is still opened on every
+start (mapped into memory, not read): subsets are cut from its bytes, so the PDF is the same byte
+for byte with or without the cache. An entry that is not whole, not this font's or from another ReportLab is ignored and the
 font parsed as before.
 """
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 import pickle
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from docgen import usercache
 from docgen.fonts.sequences import is_mark, is_selector
 
 FORMAT = 3                      # bump when what is stored changes
-# not part of the parse: the font's bytes (read anew every time), where this copy of them lies
+# not part of the parse: the font's bytes (mapped anew every time), where this copy of them lies
 # (the same font may be elsewhere next time) and a function (not picklable)
 _NOT_STORED = ("_ttf_data", "filename", "_pdfScale", "_glyph_to_char")
 
@@ -78,9 +79,7 @@ class TrueTypeFace(TTFontFace):
 def parsed_font(path: Path) -> ParsedFont:
     """The font file at path, parsed by ReportLab, with its coverage: from the cache when it holds
     this file's parse, else parsed here (and stored for the next process)."""
-    with path.open("rb") as fh:
-        st = os.fstat(fh.fileno())          # before reading: a later change shows in the next stat
-        data = fh.read()
+    data, st = _mapped(path)
     digest = _digest(path, st, data)
     face = TrueTypeFace.__new__(TrueTypeFace)
     # what ReportLab's readFile would set; with _ttf_data present it does not read the file again
@@ -106,6 +105,17 @@ def parsed_font(path: Path) -> ParsedFont:
     return ParsedFont(face, covered, covered - frozenset(marks))
 
 
+def _mapped(path: Path) -> tuple[bytes | mmap.mmap, os.stat_result]:
+    """The font file's bytes, mapped rather than read: only the pages a run touches (the tables
+    and the glyphs it subsets) are in memory, shared by every process that maps the file, instead
+    of a private copy of all of them (IPAmj明朝 is 46 MB, in the driver and each worker of a batch)."""
+    with path.open("rb") as fh:
+        st = os.fstat(fh.fileno())          # before reading: a later change shows in the next stat
+        if st.st_size == 0:
+            return b"", st
+        return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ), st
+
+
 def font_digest(path: Path) -> str:
     """The SHA-256 of a font file's bytes, read only when no digest is recorded for this very file
     (a batch's fingerprint takes every configured font, IPAmj明朝's 46 MB included)."""
@@ -128,7 +138,7 @@ def _known_digest(path: Path, st: os.stat_result) -> str | None:
     return None
 
 
-def _digest(path: Path, st: os.stat_result, data: bytes) -> str:
+def _digest(path: Path, st: os.stat_result, data: bytes | mmap.mmap) -> str:
     """The SHA-256 of a font file's bytes (5 ms for a BIZ UD font), or the one recorded for this
     very file; a file changed just now is hashed every time."""
     return _known_digest(path, st) or _recorded(path, st, content_digest(data))
@@ -142,7 +152,7 @@ def _recorded(path: Path, st: os.stat_result, digest: str) -> str:
     return digest
 
 
-def content_digest(data: bytes) -> str:
+def content_digest(data: bytes | mmap.mmap) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
