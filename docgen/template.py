@@ -73,7 +73,6 @@ class Template:
             slots.append(_Slot(literal, tuple(name.split(".")) if name else None,
                                tuple(s for s in steps if s != "opt"), "opt" in steps))
         self._parts = tuple((s.literal, _filler(s) if s.path else None) for s in slots)
-        self.fields = tuple(".".join(s.path) for s in slots if s.path)
         # (field, formatter names) per placeholder, so a loader can check formats against field kinds
         self.uses = tuple((".".join(s.path), s.steps) for s in slots if s.path)
         # the fixed characters between and after placeholders: what a machine reading the filled

@@ -104,7 +104,7 @@ def test_every_sample_qr_splits_back_into_exactly_its_fields(sample, render_dir:
         [found] = [b for p in range(n) for b in zxingcpp.read_barcodes(pages[i * n + p])]
         parts = found.text.split(template.delimiters)
         expected = [text for _, text in template.slot_texts(values)]
-        assert parts == expected and len(parts) == len(template.fields)
+        assert parts == expected and len(parts) == len(template.uses)
 
 
 # ------------------------------------------------------------------ defect 3: unquoted line break
