@@ -71,6 +71,7 @@ def test_a_plugin_kind_is_listed_and_in_the_schema(world: Path) -> None:
     listed = docgen(world, "kinds").stdout.splitlines()
     assert [line.split()[:3] for line in listed if line.startswith("stamp")] == [["stamp", "docgen-stamp", "0.1"]]
     assert listed[0].split()[:2] == ["text", "built-in"]
+    assert listed[-1].split()[:3] == ["include", "layout", "format"]      # no kind, but written like one
     schema = json.loads(docgen(world, "schema").stdout)
     stamp = schema["$defs"]["StampElement"]["properties"]
     assert stamp["type"]["const"] == "stamp" and stamp["size"]["description"] == "diameter of the ring in mm"

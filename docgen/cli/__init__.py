@@ -30,7 +30,7 @@ from docgen.fonts.sequences import code_points
 from docgen.layout import search
 from docgen.layout.includes import load_part
 from docgen.layout.loader import load_layout, load_profile
-from docgen.layout.model import layout_schema
+from docgen.layout.model import IncludeElement, layout_schema
 from docgen.layout.scheme import load_scheme
 from docgen.layout.search import BUILTIN_PREFIX
 from docgen.output.pdf import RenderReport
@@ -207,10 +207,13 @@ def cmd_fields(args: argparse.Namespace) -> int:
 def cmd_kinds(args: argparse.Namespace) -> int:
     """Every element kind a layout may use: docgen's own, then those of installed plug-ins."""
     reg = registry()
-    origins = {name: reg.packages.get(name, "built-in") for name in kinds()}
+    # `include` is no kind (the loader replaces it by its part's elements) but layouts write it
+    # like one: listed last, as part of the layout format
+    models = {name: kind.model for name, kind in kinds().items()} | {"include": IncludeElement}
+    origins = {name: reg.packages.get(name, "built-in") for name in kinds()} | {"include": "layout format"}
     width, origin_width = max(map(len, origins)), max(map(len, origins.values()))
-    for name, kind in kinds().items():
-        about = (kind.model.__doc__ or "").strip().split("\n")[0]
+    for name, model in models.items():
+        about = (model.__doc__ or "").strip().split("\n")[0]
         print(f"{name:{width}}  {origins[name]:{origin_width}}  {about}".rstrip())
     return 0
 
