@@ -157,6 +157,14 @@ class Inputs:
         return cls(tuple((path, file_digest(path)) for path in files),
                    tuple(dict.fromkeys(i for i in found if not isinstance(i, Path))))
 
+    def settled(self) -> bool:
+        """Whether no file changed just before or while it was read: a digest taken after a load
+        must be of the bytes the load read (a layout saved meanwhile would be kept stale)."""
+        try:
+            return all(settled(path.stat()) for path, digest in self.files if digest)
+        except OSError:
+            return False
+
     def hold(self) -> bool:
         """Whether every file has the same bytes and every check still holds."""
         return all(file_digest(path) == digest for path, digest in self.files) and all(c.holds() for c in self.checks)
@@ -217,7 +225,9 @@ def kept(kind: str, name: str, load: Callable[[], T], cls: type[T], inputs: Iter
     with traced() as found:
         value = load()
     if entry:
-        write(entry, {"made_by": made_by, "inputs": Inputs.of([*inputs, *found]), "value": value})
+        made_from = Inputs.of([*inputs, *found])
+        if made_from.settled():
+            write(entry, {"made_by": made_by, "inputs": made_from, "value": value})
     return value
 
 

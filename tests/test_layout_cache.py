@@ -28,6 +28,7 @@ def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "xdg"
     monkeypatch.setenv("XDG_CACHE_HOME", str(home))
     monkeypatch.delenv(ENV_VAR, raising=False)
+    monkeypatch.setattr(usercache, "SETTLED", 0)        # the files the tests write just now count as settled
     loader._load_profile_cached.cache_clear()          # this process's own memory of profiles
     return home
 
@@ -250,3 +251,36 @@ def test_a_kept_layout_needs_no_yaml_and_no_validator(tmp_path):
                            cwd=tmp_path).stdout.split() for _ in range(2)]
     assert (runs[0][0], runs[0][2], runs[0][3]) == ("True", "True", "True")     # loaded: YAML, validators
     assert runs[1] == ["False", "False", "False", "False"]
+
+
+def test_a_file_changed_just_now_is_not_kept(cache_home: Path, card: Path, loads: list[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A layout saved while (or just before) another process loads it: the digest taken after the
+    load could be of bytes the load did not read, so nothing is kept until the file has settled."""
+    monkeypatch.setattr(usercache, "SETTLED", 10 ** 18)
+    load_layout(card)
+    load_layout(card)
+    assert loads == ["kenpo-card.yaml", "kenpo-card.yaml"]
+    monkeypatch.setattr(usercache, "SETTLED", 0)
+    load_layout(card)
+    load_layout(card)
+    assert loads == ["kenpo-card.yaml"] * 3
+
+
+def test_a_relative_layout_path_is_kept_per_working_directory(cache_home: Path, tmp_path: Path, loads: list[str],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """`docgen render my.yaml` in one folder and `../a/my.yaml` from another: what the load resolved
+    against the working directory (its source, its images) is that directory's, never the other's."""
+    folder = tmp_path / "a"
+    folder.mkdir()
+    shutil.copy(LAYOUTS / "kenpo-card.yaml", folder / "my.yaml")
+    shutil.copytree(PARTS, folder / "parts")
+    monkeypatch.chdir(folder)
+    first = load_layout(Path("my.yaml"))
+    (tmp_path / "b").mkdir()
+    monkeypatch.chdir(tmp_path / "b")
+    second = load_layout(Path("../a/my.yaml"))
+    assert loads == ["my.yaml", "my.yaml"]
+    assert first.source == Path("my.yaml") and second.source == Path("../a/my.yaml")
+    monkeypatch.chdir(folder)
+    assert load_layout(Path("my.yaml")).source == Path("my.yaml") and len(loads) == 2     # kept for this folder

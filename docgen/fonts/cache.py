@@ -119,8 +119,8 @@ def _mapped(path: Path) -> tuple[bytes | mmap.mmap, os.stat_result]:
 def font_digest(path: Path) -> str:
     """The SHA-256 of a font file's bytes, read only when no digest is recorded for this very file
     (a batch's fingerprint takes every configured font, IPAmj明朝's 46 MB included)."""
-    st = os.stat(path)
-    return _known_digest(path, st) or _recorded(path, st, content_digest(path.read_bytes()))
+    data, st = _mapped(path)
+    return _digest(path, st, data)
 
 
 def _stamp(st: os.stat_result) -> tuple[int, ...]:

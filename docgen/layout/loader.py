@@ -94,7 +94,10 @@ def load_layout(name_or_path: str | Path, *, read: Reader = read_file,
     complete_models()
     if read is not read_file:
         return _load_layout(path, read, allow_off_page)
-    return kept("layout", path.resolve(), f"off-page {allow_off_page}",
+    # a path given relative to the working directory is loaded as given (messages name it so), and
+    # what the load resolves against it (the source, images) holds for that directory alone
+    where = "" if path.is_absolute() else f", from {Path.cwd()}"
+    return kept("layout", path.resolve(), f"off-page {allow_off_page}{where}",
                 lambda: _load_layout(path, read, allow_off_page), ResolvedLayout)
 
 
