@@ -19,7 +19,7 @@ from docgen.elements.context import PrepareContext
 from docgen.elements.registry import kind_of
 from docgen.errors import ContentError, LayoutError
 from docgen.fonts import FontSet
-from docgen.layout.loader import ResolvedLayout, element_names
+from docgen.layout.loader import ResolvedLayout
 from docgen.layout.profile import Profile
 from docgen.validate.problems import Problem
 from docgen.wareki import age_on
@@ -117,7 +117,7 @@ class Binder:
         self._test_of: dict[str, int] = {}
         for page in layout.pages:
             items, outcomes, plan = [], [], []
-            for el, name in zip(page.elements, element_names(page.elements)):
+            for el, name in zip(page.elements, page.names):
                 kind = kind_of(el)
                 fixed = None
                 if _is_static(el):

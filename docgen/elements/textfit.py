@@ -131,8 +131,8 @@ def fit_text(text: str, chain: Measures, style: TextStyle, w_pt: float, h_pt: fl
     single = "\n" not in text
     if single:
         natural = chain.width(text, 1.0)
-        if natural and h_pt >= style.size and w_pt / natural >= style.size:
-            # as designed: one line at the style's size (what the steps below give then too)
+        if not natural or (h_pt >= style.size and w_pt / natural >= style.size):
+            # as designed: one line at the style's size (nothing to draw is as designed too)
             return FittedText((text,), style.size, 1.0, style.size * fit.leading)
     min_size = min(fit.min_size or style.size, style.size)
     forced_lines = text.count("\n") + 1
@@ -140,12 +140,10 @@ def fit_text(text: str, chain: Measures, style: TextStyle, w_pt: float, h_pt: fl
         raise DoesNotFit(f"{forced_lines} lines of text, the element allows {fit.max_lines}")
     size = min(style.size, h_pt / (fit.leading * forced_lines) if forced_lines > 1 else h_pt)
     if single:
-        if natural == 0:
-            return FittedText((text,), style.size, 1.0, style.size * fit.leading)
         best = min(size, w_pt / natural)
         if best >= min_size:
-            # the style's own size when the text fits at it; else a grid step, never below min_size
-            chosen = style.size if best >= style.size else max(_floor(best), min_size)
+            # shrunk: a grid step, never below min_size
+            chosen = max(_floor(best), min_size)
             return FittedText((text,), chosen, 1.0, chosen * fit.leading)
         if min_size <= size:
             scale = w_pt / (natural * min_size)

@@ -66,7 +66,7 @@ def validate_record(src: SourceRecord, rules: RecordRules) -> tuple[dict[str, An
     values: dict[str, Any] = {}
     parsers = rules.parsers
     for name, raw in src.fields.items():
-        if not raw or raw.isspace():      # is_blank, inline: every field of every record
+        if is_blank(raw):
             continue
         value, broken = parsers[name](raw)
         if broken:
