@@ -46,14 +46,15 @@ def to_wareki(d: date) -> Wareki:
     明治 1–5 the month and day are the Gregorian ones (Japan used the lunisolar calendar until
     1872), which is also what the registries do; no living person is affected.
     """
-    era = _era_of(d)
-    return Wareki(era.name, d.year - era.start.year + 1, d.month, d.day)
+    era, year = _era_year(d)
+    return Wareki(era.name, year, d.month, d.day)
 
 
-def _era_of(d: date) -> Era:
+def _era_year(d: date) -> tuple[Era, int]:
+    """The era of a date and the year in it (1 for 元年)."""
     for era in ERAS:
         if d >= era.start:
-            return era
+            return era, d.year - era.start.year + 1
     raise ValueError("date is before the start of 明治 (1868-10-23), the earliest supported era")
 
 
@@ -66,8 +67,7 @@ def format_wareki(d: date, style: Literal["long", "padded", "short"] = "long") -
       full-width, i.e. two columns, so 元年 lines up too.
     - "short":  R8.8.1, R1.5.1 — era initial, no padding, and no 元 (systems write R1).
     """
-    era = _era_of(d)     # not to_wareki: every card prints four dates, and this is cheaper
-    n = d.year - era.start.year + 1
+    era, n = _era_year(d)     # not to_wareki: every card prints four dates, and no Wareki is cheaper
     if style == "long":
         return f"{era.name}{'元' if n == 1 else n}年{d.month}月{d.day}日"
     if style == "short":
@@ -98,7 +98,7 @@ def _from_era(era: Era, year: int, month: int, day: int) -> date:
     d = _calendar_date(era.start.year + year - 1, month, day)
     if d < era.start:
         raise ValueError(f"date is before the start of {era.name}")
-    if _era_of(d) is not era:
+    if _era_year(d)[0] is not era:
         raise ValueError(f"date is after the end of {era.name}")
     return d
 
@@ -115,7 +115,7 @@ def parse_date(text: str) -> date:
     s = text.strip()
     if m := _WESTERN.fullmatch(s) or _COMPACT.fullmatch(s):
         d = _calendar_date(int(m["y"]), int(m["m"]), int(m["d"]))
-        _era_of(d)  # rejects dates before 明治
+        _era_year(d)  # rejects dates before 明治
         return d
     if m := _ERA_LONG.fullmatch(s):
         year = 1 if m[2] == "元" else int(m[2])
