@@ -13,6 +13,7 @@ from typing import Annotated, Any, Callable, Mapping, Union
 
 from pydantic import Discriminator, Field, Tag, model_validator
 
+from docgen.template import getter
 from docgen.yamlfile import Strict
 
 
@@ -81,15 +82,6 @@ def condition_names(cond: Condition | None) -> list[str]:
     return condition_names(cond.not_)
 
 
-def lookup(ctx: Mapping[str, Any], dotted: str) -> Any:
-    """A value by name from a record context: "name", or "insurer.notes" from the profile."""
-    head, *rest = dotted.split(".")
-    value = ctx.get(head)
-    for attr in rest:
-        value = getattr(value, attr, None)
-    return value
-
-
 def holds(cond: Condition | None, ctx: Mapping[str, Any]) -> bool:
     """Whether the condition holds for a record context (no condition: always)."""
     return cond is None or test_of(cond)(ctx)
@@ -115,9 +107,7 @@ def test_of(cond: Condition) -> Test:
 
 
 def _field_test(cond: FieldTest) -> Test:
-    name = cond.field
-    value_of: Callable[[Mapping[str, Any]], Any] = \
-        (lambda ctx: lookup(ctx, name)) if "." in name else (lambda ctx: ctx.get(name))
+    value_of = getter(cond.field)
     if cond.present is not None:
         wanted = cond.present
         return lambda ctx: _present(value_of(ctx)) == wanted

@@ -99,18 +99,31 @@ class Template:
         return [(field, fill(ctx)) for field, head, fill in self._named if head in ctx]
 
 
+def getter(dotted: str) -> Callable[[Mapping[str, Any]], Any]:
+    """A value by name from a record context ("name", or "insurer.notes" from the profile), the
+    name split once: conditions and templates ask it of every record. None when it is absent."""
+    head, *attrs = dotted.split(".")
+    if not attrs:
+        return lambda ctx: ctx.get(head)
+
+    def get(ctx: Mapping[str, Any]) -> Any:
+        value = ctx.get(head)
+        for attr in attrs:
+            value = getattr(value, attr, None)
+        return value
+    return get
+
+
 def _filler(slot: _Slot) -> Callable[[Mapping[str, Any]], str]:
     """The text of a placeholder for a record context, its path and formatters looked up once
     per template: a value, absent as "" (or the mark with `opt`), a date in 和暦 unless formatted."""
     assert slot.path
-    head, attrs = slot.path[0], slot.path[1:]
+    value_of = getter(".".join(slot.path))
     steps = tuple(FORMATTERS[s] for s in slot.steps)
     absent = ABSENT_MARK if slot.optional else ""
 
     def fill(ctx: Mapping[str, Any]) -> str:
-        value = ctx.get(head)
-        for attr in attrs:
-            value = getattr(value, attr, None) if value is not None else None
+        value = value_of(ctx)
         if value is None or value == "":
             return absent
         if not steps:

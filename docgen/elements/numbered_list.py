@@ -6,13 +6,13 @@ from typing import Any, ClassVar, Literal, Mapping
 
 from pydantic import Field
 
-from docgen.conditions import lookup
 from docgen.elements.base import Boxed, ElementKind, Fitting
 from docgen.elements.context import DrawContext, PrepareContext
 from docgen.elements.text_style import TextStyle, draw_lines
 from docgen.elements.textfit import FittedText, break_lines, fits_width
 from docgen.errors import ContentError
 from docgen.fonts import FontChain
+from docgen.template import getter
 from docgen.units import MM
 
 _STEP = 0.25
@@ -71,7 +71,7 @@ class NumberedListKind(ElementKind[ListElement, FittedList]):
     model = ListElement
 
     def prepare(self, el: ListElement, values: Mapping[str, Any], ctx: PrepareContext) -> FittedList:
-        items = list(lookup(values, el.items) or []) if isinstance(el.items, str) \
+        items = list(getter(el.items)(values) or []) if isinstance(el.items, str) \
             else [ctx.fill(i, values) for i in el.items]
         chain = ctx.fonts.chain(el.font)
         for item in items:
