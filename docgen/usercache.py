@@ -213,7 +213,8 @@ def kept(kind: str, name: str, load: Callable[[], T], cls: type[T], inputs: Iter
     docgen and the caller's `environment` (versions of what shaped the object)."""
     folder = cache_dir(kind)
     entry = folder / f"{hashlib.sha256(name.encode()).hexdigest()[:32]}.pickle" if folder else None
-    made_by = (FORMAT, name, sys.version, sources(), environment) if entry else None
+    inputs = tuple(inputs)
+    made_by = (FORMAT, name, tuple(map(str, inputs)), sys.version, sources(), environment) if entry else None
     if entry:
         stored = read(entry)
         if _current(stored, made_by, cls):

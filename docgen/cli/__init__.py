@@ -377,10 +377,11 @@ def run() -> None:
     # Finalizing the interpreter would free every object one at a time (≈20 ms of a counter
     # reissue: the parsed fonts alone are 100,000 objects). The exit handlers (logging, process
     # pools, temporary folders) are all that must run; the operating system takes back the rest.
-    atexit._run_exitfuncs()
+    atexit._run_exitfuncs()     # CPython's own (private) runner of what atexit holds
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None without a console (pythonw)
+                stream.flush()
     except OSError:
         code = 120              # what the interpreter returns when its final flush fails
     os._exit(code)
