@@ -29,7 +29,6 @@ def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(home))
     monkeypatch.delenv(ENV_VAR, raising=False)
     monkeypatch.setattr(usercache, "SETTLED", 0)        # the files the tests write just now count as settled
-    loader._load_profile_cached.cache_clear()          # this process's own memory of profiles
     return home
 
 
@@ -129,15 +128,12 @@ def test_a_changed_profile_or_seal_is_a_miss(cache_home, tmp_path, loads):
     shutil.copytree(PROFILES, folder)
     path = folder / "mihon-kenpo.yaml"
     first = load_profile(path)
-    loader._load_profile_cached.cache_clear()
     assert load_profile(path) == first and loads == ["mihon-kenpo.yaml"]
     _edit(path, b"id: mihon-kenpo", b"id: mihon-kenpa")
-    loader._load_profile_cached.cache_clear()
     assert load_profile(path).id == "mihon-kenpa"
     seal = first.seal
     assert seal.parent.parent == folder
     seal.write_bytes(b"no longer an image")
-    loader._load_profile_cached.cache_clear()
     with pytest.raises(LayoutError, match="not an image"):
         load_profile(path)
     assert loads == ["mihon-kenpo.yaml"] * 3

@@ -8,7 +8,7 @@ includes, references, bounds).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable
 
@@ -187,12 +187,6 @@ def element_names(elements: Iterable[Element]) -> list[str]:
     return names
 
 
-@lru_cache(maxsize=32)
-def _load_profile_cached(path: Path, mtime_ns: int) -> Profile:
-    """Keyed on the modification time too, so `docgen serve` sees a saved profile."""
-    return kept("profile", path, "", lambda: _load_profile(path), Profile)
-
-
 def _load_profile(path: Path) -> Profile:
     profile: Profile = validate_file(Profile, read_yaml(path, LayoutError), path)
     scheme = profile_scheme(profile)
@@ -234,10 +228,7 @@ def load_profile(ref: str | Path, naming_file: Path | None = None) -> Profile:
     path = profile_file(ref, naming_file)
     if not path.is_file():
         raise LayoutError(f"profile file not found: {path}")
-    profile = _load_profile_cached(path.resolve(), path.stat().st_mtime_ns)
-    # what it was loaded from, also when this process loaded it before: a layout kept between
-    # runs that asked for it depends on them too (docgen.layout.stored)
-    profile_scheme_file(profile)
-    if profile.seal:
-        note(profile.seal)
-    return profile
+    # kept between runs and checked against every file it was made from on each load, so `docgen
+    # serve` sees a saved profile, scheme or seal; a layout that names it depends on them too
+    path = path.resolve()
+    return kept("profile", path, "", lambda: _load_profile(path), Profile)
