@@ -30,6 +30,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
+from docgen.digest import sha256_file
 from docgen.paths import PACKAGE
 
 _MAGIC = b"docgen-cache\n"
@@ -173,7 +174,7 @@ class Inputs:
 def file_digest(path: Path) -> str:
     """The SHA-256 of a file's bytes, "" when it cannot be read."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return sha256_file(path)
     except OSError:
         return ""
 

@@ -80,12 +80,12 @@ def test_cold_then_warm_gives_reportlabs_own_parse(cache_home, monkeypatch):
 
 def _count_hashing(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     sizes: list[int] = []
-    original = font_cache.content_digest
+    original = font_cache.sha256_bytes
 
     def counted(data: bytes) -> str:
         sizes.append(len(data))
         return original(data)
-    monkeypatch.setattr(font_cache, "content_digest", counted)
+    monkeypatch.setattr(font_cache, "sha256_bytes", counted)
     return sizes
 
 

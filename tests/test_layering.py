@@ -20,7 +20,7 @@ PACKAGE = Path(docgen.__file__).resolve().parent
 STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("base", ("docgen.errors", "docgen.paths", "docgen.usercache", "docgen.yamlfile", "docgen.fields", "docgen.wareki",
               "docgen.template", "docgen.expiry", "docgen.conditions", "docgen.fonts", "docgen.postal", "docgen.symbols",
-              "docgen.units")),
+              "docgen.units", "docgen.digest")),
     ("records", ("docgen.records",)),
     ("validate", ("docgen.validate",)),
     ("elements", ("docgen.elements",)),

@@ -23,6 +23,7 @@ import reportlab
 from reportlab.pdfbase.ttfonts import TTFontFace
 
 from docgen import usercache
+from docgen.digest import sha256_bytes
 from docgen.fonts.sequences import is_mark, is_selector
 
 FORMAT = 3                      # bump when what is stored changes
@@ -141,7 +142,7 @@ def _known_digest(path: Path, st: os.stat_result) -> str | None:
 def _digest(path: Path, st: os.stat_result, data: bytes | mmap.mmap) -> str:
     """The SHA-256 of a font file's bytes (5 ms for a BIZ UD font), or the one recorded for this
     very file; a file changed just now is hashed every time."""
-    return _known_digest(path, st) or _recorded(path, st, content_digest(data))
+    return _known_digest(path, st) or _recorded(path, st, sha256_bytes(data))
 
 
 def _recorded(path: Path, st: os.stat_result, digest: str) -> str:
@@ -150,10 +151,6 @@ def _recorded(path: Path, st: os.stat_result, digest: str) -> str:
     if entry and usercache.settled(st):
         usercache.write(entry, {"format": FORMAT, "path": str(path), "stat": _stamp(st), "digest": digest})
     return digest
-
-
-def content_digest(data: bytes | mmap.mmap) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def face_state(face: TTFontFace) -> dict[str, Any]:

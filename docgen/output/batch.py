@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterator, TextIO
 
+from docgen.digest import sha256_bytes, sha256_file
 from docgen.errors import BatchError, DocgenError, Interrupted
 from docgen.fonts.cache import font_digest
 from docgen.output.bundle import (
@@ -38,8 +39,6 @@ from docgen.output.manifest import (
     Journal,
     bundle_name,
     problem_dict,
-    sha256_bytes,
-    sha256_file,
     write_manifest,
     write_problems,
     write_summary,

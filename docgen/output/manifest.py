@@ -8,13 +8,13 @@ personal data: records are named by 管理番号 and input row only.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from docgen.digest import sha256_file
 from docgen.errors import BatchError
 from docgen.output.files import atomic_write
 from docgen.validate.problems import Problem
@@ -28,18 +28,6 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def bundle_name(bundle: int) -> str:
     return f"bundle-{bundle:05d}.pdf"
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _json(data: Any) -> bytes:
