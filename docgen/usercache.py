@@ -180,11 +180,12 @@ def file_digest(path: Path) -> str:
 
 
 @cache
-def sources() -> list[tuple[str, int, int]]:
-    """docgen's modules (name, size, modification time) as this process found them on first use:
-    an edited checkout is another docgen."""
+def sources(package: Path = PACKAGE) -> list[tuple[str, int, int]]:
+    """A package's modules (name, size, modification time) as this process found them on first
+    use, docgen's by default: an edited checkout is another docgen, an edited plug-in another
+    plug-in."""
     found = []
-    folders = [PACKAGE]
+    folders = [package]
     while folders:
         with os.scandir(folders.pop()) as entries:
             for entry in entries:

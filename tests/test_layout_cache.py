@@ -17,7 +17,7 @@ from docgen import usercache
 from docgen.errors import FontConfigError, LayoutError
 from docgen.fonts import DEFAULT_CONFIG
 from docgen.fonts.config import read_config
-from docgen.layout import loader
+from docgen.layout import loader, stored
 from docgen.layout.loader import load_layout, load_profile
 from docgen.layout.search import ENV_VAR
 from docgen.paths import LAYOUTS, PARTS, PROFILES
@@ -280,3 +280,31 @@ def test_a_relative_layout_path_is_kept_per_working_directory(cache_home: Path, 
     assert first.source == Path("my.yaml") and second.source == Path("../a/my.yaml")
     monkeypatch.chdir(folder)
     assert load_layout(Path("my.yaml")).source == Path("my.yaml") and len(loads) == 2     # kept for this folder
+
+
+def test_an_edited_plugin_package_is_another_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kind's model may take its validators or types from another module of its package: an edit
+    there (an editable install) changes the stamp kept layouts are checked against, not only an
+    edit of the model's own module."""
+    package = tmp_path / "site" / "mykind"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("from mykind.model import Model\n", encoding="utf-8")
+    (package / "model.py").write_text("class Model:\n    pass\n", encoding="utf-8")
+    helpers = package / "helpers.py"
+    helpers.write_text("LIMIT = 1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    import mykind                            # the package made just now
+
+    class Registry:
+        plugins = {"mine": type("Kind", (), {"model": mykind.Model})()}
+        packages = {"mine": "mykind 0.1"}
+
+    monkeypatch.setattr(stored, "registry", lambda: Registry)
+    usercache.sources.cache_clear()
+    before = stored._plugins()
+    helpers.write_text("LIMIT = 22\n", encoding="utf-8")
+    usercache.sources.cache_clear()          # a new process
+    after = stored._plugins()
+    monkeypatch.delitem(sys.modules, "mykind")
+    monkeypatch.delitem(sys.modules, "mykind.model")
+    assert after != before

@@ -23,13 +23,22 @@ from docgen.paths import FIELDS_FILE
 T = TypeVar("T")
 
 
-def _plugins() -> list[tuple[str, str, int]]:
-    """Each plug-in kind's package and the modification time of its model's module."""
+def _plugins() -> list[tuple[str, str, list[tuple[str, int, int]]]]:
+    """Each plug-in kind's distribution and the modules of the package its model comes from (all of
+    them: validators and types may live beside the model), an editable install's included."""
     reg = registry()
     found = []
     for name, kind in reg.plugins.items():
-        file = getattr(sys.modules.get(kind.model.__module__), "__file__", None)
-        found.append((name, reg.packages[name], os.stat(file).st_mtime_ns if file else 0))
+        top = sys.modules.get(kind.model.__module__.partition(".")[0])
+        file = Path(top.__file__) if top is not None and getattr(top, "__file__", None) else None
+        if file is None:
+            modules = []
+        elif file.name == "__init__.py":
+            modules = usercache.sources(file.parent)
+        else:
+            st = os.stat(file)
+            modules = [(str(file), st.st_size, st.st_mtime_ns)]
+        found.append((name, reg.packages[name], modules))
     return found
 
 
