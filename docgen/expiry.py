@@ -1,28 +1,35 @@
-"""有効期限 and 発効期日 when a record gives none: the derivation rules a scheme file names.
+"""When a document is valid: the dates every rule about it starts from, and the rules that derive
+有効期限 and 発効期日 when a record gives none.
 
-Each rule is implemented once here and chosen by name in a scheme file (`expiry: {card: {rule:
-years-from-issue, years: 5}}`), with its parameters as keys beside the name; `EXPIRY_RULES` and
-`EFFECTIVE_RULES` (at the end) list them.
+One place for card and notice alike, for the yearly renewal and for a document issued on any other
+day (a new member, a reissue, a person reaching 70, a ratio change: seed 001 sends the お知らせ
+「新規資格取得時や負担割合変更時」, so every month). `timeline` works out, once per record:
 
-The renewal rules come from seed 003 (DOMAIN.md). The seed states the rules for the renewal starting S = 2026-08-01 (period end E = 2027-07-31);
-here every threshold is an offset from S, so the same rules serve any renewal year. Status
-changes follow the legal age date (the day before the birthday, see `legal_age_date`): 国保
-coverage ends the day before the 75th birthday (後期高齢者 starts on it), and the 70–74
-一部負担金の割合 starts the month after the month in which the person reaches 70.
+- V, the day the document becomes valid: the later of 交付年月日 and the renewal start S (a
+  document issued before S belongs to the renewal mailing for S; `--renewal` sets S for a run);
+- the renewal year that holds V, P to E (2026-08-01 to 2027-07-31): a card issued on 2026-10-25
+  belongs to the year that began on 2026-08-01, whatever year the profile's renewal_start names;
+- Q, the first day of the 70–74 ratio (高齢受給者): the first of the month after the month in which
+  the person legally reaches 70 (the day before the 70th birthday, so people born on the 1st start
+  in their birthday month);
+- the day before the 75th birthday, the last day of 国保, 健康保険 and 共済組合 cover (後期高齢者医療
+  starts on the birthday).
 
-The derivation assumes the document is issued for the renewal at S. For a person who is no
-longer in the scheme at S (already 75, or already past the end of stay) the result is earlier
-than S, and the caller must not print it as a valid document.
+The derivation rules are implemented once here and chosen by name in a scheme file (`expiry: {card:
+{rule: years-from-issue, years: 5}}`), with their parameters as keys beside the name; the checks
+that hold given and derived dates to the same rules are in docgen.validate.domain. docs/rules.md
+lists every rule with its source and its test.
 """
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal, Mapping, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from docgen.wareki import anniversary, legal_age_date
+from docgen.wareki import age_on, anniversary, legal_age_date
 
 _DAY = timedelta(days=1)
 _Date = date      # a rule's key `date:` would hide the type inside its class
@@ -37,102 +44,136 @@ def _month_end(d: date) -> date:
     return d.replace(day=calendar.monthrange(d.year, d.month)[1])
 
 
-def renewal_year_with_age_limits(birth: date, renewal_start: date, residence_end: date | None = None) -> date:
-    """国保 資格確認書 (rule `renewal-year-age-limits`): the earliest date of every row of the seed's
-    table that applies.
-
-    - turns 75 on or before E: the day before the 75th birthday.
-    - turns 70 (legal age date) on or after S: the last day of the month of the legal age date,
-      i.e. the 70th-birthday month, or the month before for people born on the 1st; the card
-      without the 70–74 ratio ends there. People legally 70 before S already have the ratio.
-    - foreign national (`residence_end` = 在留期間満了日 given): the day after the end of stay.
-    - everyone else: E.
-
-    The seed bounds the rows (75 by E, 70 by July 1 of E's year, end of stay by E − 2 days);
-    past each bound the row's date is E or later, so taking the earliest candidate with E among
-    them gives the seed's dates without repeating the bounds (for S on the 1st of a month). The seed's end-of-stay
-    wording is garbled ("在留期間満了日の翌日前の方"); its bound, 2027-07-29 for E = 2027-07-31,
-    only fits an expiry on the day after the end of stay (the 国保 資格喪失日): ending on 07-29
-    gives 07-30, still before E, while ending on 07-30 gives 07-31 = E, so that person needs
-    no row of their own. Were the expiry the end of stay itself, the bound would be 07-30.
-    """
-    start, end = renewal_start, renewal_end(renewal_start)
-    candidates = [end, legal_age_date(birth, 75)]
-    turns_70 = legal_age_date(birth, 70)
-    if turns_70 >= start:
-        candidates.append(_month_end(turns_70))
-    if residence_end is not None:
-        candidates.append(residence_end + _DAY)
-    return min(candidates)
+def elderly_start(birth: date) -> date:
+    """Q: the first day of the 70–74 一部負担金の割合 (高齢受給者), 「70歳に達する日の属する月の翌月」:
+    the month after the legal 70th birthday; born on the 1st, the birthday month itself."""
+    return _month_end(legal_age_date(birth, 70)) + _DAY
 
 
-def renewal_year_from_70(birth: date, renewal_start: date) -> date | None:
-    """国保 資格情報のお知らせ (rule `renewal-year-from-70`): the day before the 75th birthday if that is on or before E; E for
-    people legally 70 or over on S (their ratio is renewed yearly); otherwise none, since an
-    under-70 notice stays valid and is not reissued each year."""
-    end = renewal_end(renewal_start)
-    eve_75 = legal_age_date(birth, 75)
-    if eve_75 <= end:
-        return eve_75
-    if legal_age_date(birth, 70) <= renewal_start:
-        return end
-    return None
+def school_age_end(birth: date) -> date:
+    """The last day of 高校生世代: the first 31 March on or after the day the person legally
+    reaches 18 (「18歳に達する日以後の最初の3月31日」)."""
+    reached = legal_age_date(birth, 18)
+    march = date(reached.year, 3, 31)
+    return march if reached <= march else date(reached.year + 1, 3, 31)
 
 
-def years_from_issue(birth: date, issue_date: date, years: int = 5) -> date:
-    """健康保険 資格確認書 (rule `years-from-issue`): `years` years from issue (at most 5 by rule),
-    but no later than the day before the 75th birthday, when coverage moves to 後期高齢者医療."""
-    return min(anniversary(issue_date, years) - _DAY, legal_age_date(birth, 75))
+@dataclass(frozen=True)
+class Timeline:
+    """The dates that decide one document's 有効期限, 発効期日 and the checks on them."""
+
+    valid_from: date                  # V
+    period_start: date                # P: the renewal year that holds V
+    period_end: date                  # E
+    birth: date | None = None
+
+    @property
+    def elderly_start(self) -> date | None:
+        """Q (see elderly_start)."""
+        return elderly_start(self.birth) if self.birth else None
+
+    @property
+    def eve_75(self) -> date | None:
+        """The day before the 75th birthday: the last day before 後期高齢者医療."""
+        return legal_age_date(self.birth, 75) if self.birth else None
+
+    def age(self, day: date | None = None) -> int | None:
+        """Age in completed years on a day (V by default)."""
+        return age_on(self.birth, day or self.valid_from) if self.birth else None
+
+    def elderly_on(self, day: date) -> bool:
+        """Whether the 70–74 ratio applies on a day: from Q up to the day before the 75th birthday."""
+        return self.birth is not None and self.elderly_start <= day <= self.eve_75   # type: ignore[operator]
+
+
+def timeline(values: Mapping[str, Any], renewal_start: date) -> Timeline:
+    """The timeline of a record's document: V from its 交付年月日 (S when it has none)."""
+    issue = values.get("issue_date")
+    valid_from = max(issue, renewal_start) if issue else renewal_start
+    years = age_on(renewal_start, valid_from)          # whole years from S to V
+    start = anniversary(renewal_start, years)
+    return Timeline(valid_from, start, renewal_end(start), values.get("birth_date"))
+
+
+def _earliest(*candidates: date | None) -> date | None:
+    known = [d for d in candidates if d is not None]
+    return min(known) if known else None
+
+
+def _stay_limit(v: Mapping[str, Any], on: bool) -> date | None:
+    """The day after the end of stay (在留期間満了日), when the rule follows it. Seed 003's bound,
+    2027-07-29 for E = 2027-07-31, only fits an expiry on the day after the end of stay (the 国保
+    資格喪失日): ending on 07-29 gives 07-30, still before E; ending on 07-30 gives E itself."""
+    end = v.get("residence_end_date") if on else None
+    return end + _DAY if end else None
 
 
 class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
-    def derive(self, v: Mapping[str, Any], renewal_start: date) -> date | None:
+    def derive(self, v: Mapping[str, Any], t: Timeline) -> date | None:
         """The date for a record's typed values; None when the rule gives none for it."""
         raise NotImplementedError
 
 
 class RenewalYear(Rule):
-    """E, the last day of the renewal year that starts on the profile's renewal_start."""
+    """E, the last day of the renewal year that holds V; with `ends_at_75` no later than the day
+    before the 75th birthday; with `residence` no later than the day after the end of stay."""
 
     rule: Literal["renewal-year"]
+    ends_at_75: bool = Field(default=False, description="cover ends the day before the 75th birthday")
+    residence: bool = Field(default=False, description="cover ends the day after 在留期間満了日")
 
-    def derive(self, v: Mapping[str, Any], renewal_start: date) -> date | None:
-        return renewal_end(renewal_start) if v.get("birth_date") else None
+    def derive(self, v: Mapping[str, Any], t: Timeline) -> date | None:
+        if t.birth is None:
+            return None
+        return _earliest(t.period_end, t.eve_75 if self.ends_at_75 else None, _stay_limit(v, self.residence))
 
 
 class RenewalYearWithAgeLimits(Rule):
-    """E, or earlier: the day before the 75th birthday, the end of the month of the legal 70th
-    birthday (for those turning 70 in the year), the day after the end of stay (在留期間満了日)."""
+    """国保 資格確認書 (seed 003's card table), for any V: the earliest of E, the day before the 75th
+    birthday, the day after the end of stay and, on a card that states no 70–74 ratio, the day
+    before Q when Q falls after V: 「70歳の誕生日の月末(1日生まれは前月末)」. A card that states the
+    ratio (issued from the month the person reaches 70) runs to E with the ratio's 発効期日 Q."""
 
     rule: Literal["renewal-year-age-limits"]
 
-    def derive(self, v: Mapping[str, Any], renewal_start: date) -> date | None:
-        birth = v.get("birth_date")
-        return renewal_year_with_age_limits(birth, renewal_start, v.get("residence_end_date")) if birth else None
+    def derive(self, v: Mapping[str, Any], t: Timeline) -> date | None:
+        if t.birth is None:
+            return None
+        turning_70 = None
+        if "copay_ratio" not in v and t.elderly_start > t.valid_from:      # type: ignore[operator]
+            turning_70 = t.elderly_start - _DAY                             # type: ignore[operator]
+        return _earliest(t.period_end, t.eve_75, turning_70, _stay_limit(v, True))
 
 
 class RenewalYearFrom70(Rule):
-    """The day before the 75th birthday if in the renewal year; E for people legally 70 or over on
-    its first day; none for the others."""
+    """国保 資格情報のお知らせ (seed 003's notice table), for any V: E when the notice states the
+    70–74 ratio (「70歳以上の負担割合が記載される方は毎年8月に更新」), the day before the 75th
+    birthday or the day after the end of stay when either comes first; none for the others (an
+    under-70 notice stays valid and is not reissued each year)."""
 
     rule: Literal["renewal-year-from-70"]
 
-    def derive(self, v: Mapping[str, Any], renewal_start: date) -> date | None:
-        birth = v.get("birth_date")
-        return renewal_year_from_70(birth, renewal_start) if birth else None
+    def derive(self, v: Mapping[str, Any], t: Timeline) -> date | None:
+        if t.birth is None:
+            return None
+        limits = [d for d in (t.eve_75, _stay_limit(v, True)) if d is not None and d <= t.period_end]
+        return _earliest(t.period_end if "copay_ratio" in v else None, *limits)
 
 
 class YearsFromIssue(Rule):
-    """`years` years from the issue date less a day, no later than the day before the 75th birthday."""
+    """健康保険, 共済組合: `years` years from the issue date less a day (at most 5 by rule), no later
+    than the day before the 75th birthday, when cover moves to 後期高齢者医療."""
 
     rule: Literal["years-from-issue"]
     years: int = Field(default=5, ge=1, le=5, description="at most 5 years by rule")
 
-    def derive(self, v: Mapping[str, Any], renewal_start: date) -> date | None:
-        birth, issue = v.get("birth_date"), v.get("issue_date")
-        return years_from_issue(birth, issue, self.years) if birth and issue else None
+    def derive(self, v: Mapping[str, Any], t: Timeline) -> date | None:
+        issue = v.get("issue_date")
+        if t.birth is None or issue is None:
+            return None
+        return min(anniversary(issue, self.years) - _DAY, t.eve_75)        # type: ignore[type-var]
 
 
 class FixedDate(Rule):
@@ -142,19 +183,24 @@ class FixedDate(Rule):
     rule: Literal["fixed-date"]
     date: _Date
 
-    def derive(self, v: Mapping[str, Any], renewal_start: date) -> date | None:
-        birth = v.get("birth_date")
-        return min(self.date, legal_age_date(birth, 75)) if birth else None
+    def derive(self, v: Mapping[str, Any], t: Timeline) -> date | None:
+        return min(self.date, t.eve_75) if t.birth else None               # type: ignore[type-var]
 
 
 class RenewalOrAcquired(Rule):
-    """発効期日 of a renewal document: the renewal start, or the later date coverage began."""
+    """発効期日: the first day of the renewal year that holds V, or the later day cover began; with
+    `ratio_from_70`, on a document that states the 70–74 ratio, no earlier than Q (the ratio of
+    someone reaching 70 takes effect the month after)."""
 
     rule: Literal["renewal-or-acquired"]
+    ratio_from_70: bool = Field(default=False, description="a stated ratio takes effect on Q at the earliest")
 
-    def derive(self, v: Mapping[str, Any], renewal_start: date) -> date | None:
+    def derive(self, v: Mapping[str, Any], t: Timeline) -> date | None:
         acquired = v.get("acquired_date")
-        return max(acquired, renewal_start) if acquired else None
+        if acquired is None:
+            return None
+        from_70 = t.elderly_start if self.ratio_from_70 and "copay_ratio" in v and t.birth else None
+        return max(d for d in (acquired, t.period_start, from_70) if d is not None)
 
 
 EXPIRY_RULES = (RenewalYear, RenewalYearWithAgeLimits, RenewalYearFrom70, YearsFromIssue, FixedDate)

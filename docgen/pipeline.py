@@ -56,6 +56,7 @@ class Job:
     fonts: FontSet
     binder: Binder
     fields: FieldDictionary
+    renewal_start: date           # S: --renewal, else the profile's renewal_start
     rules: RecordRules = field(init=False)
 
     def __post_init__(self) -> None:
@@ -69,8 +70,9 @@ class Job:
         # what machines read back from the printed page, split on separators a value must not hold
         payloads = tuple(Template(t) for page in self.layout.pages for el in page.elements
                          for t in el.payloads(self.profile))
-        self.rules = RecordRules(scheme.title, requires, self.binder.renewal_start, payloads, dict(model.limits),
-                                 self.fields, tuple(scheme.spec.checks))
+        self.rules = RecordRules(scheme.title, requires, self.renewal_start, payloads, dict(model.limits),
+                                 self.fields, tuple(scheme.spec.checks),
+                                 tuple(scheme.derivations(model.document).items()))
 
     def validate_one(self, src: SourceRecord) -> tuple[dict[str, Any], list[Problem]]:
         """One record's typed values and problems, by every rule of this layout and profile."""
@@ -120,7 +122,7 @@ def open_job(layout: str | Path | ResolvedLayout, profile: str | Path | Profile 
                           f"for {lay.scheme.name} ({lay.scheme.source})")
     fields = job_fields(lay, prof)
     fonts = fonts or load_fonts()
-    return Job(lay, prof, fonts, Binder(lay, prof, fonts, renewal_start), fields)
+    return Job(lay, prof, fonts, Binder(lay, prof, fonts), fields, renewal_start or prof.renewal_start)
 
 
 def job_fields(layout: ResolvedLayout, profile: Profile) -> FieldDictionary:

@@ -10,7 +10,6 @@ preview can draw the record as far as it prints.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, Callable, Mapping, NamedTuple
 
 from docgen.conditions import Condition, Test, holds, test_of
@@ -100,13 +99,11 @@ _Step = tuple[str, Element, Callable[[Any, Mapping[str, Any], PrepareContext], A
 
 
 class Binder:
-    """Binds records for one layout, one insurer profile and one renewal date."""
+    """Binds records for one layout and one insurer profile."""
 
-    def __init__(self, layout: ResolvedLayout, profile: Profile, fonts: FontSet,
-                 renewal_start: date | None = None) -> None:
+    def __init__(self, layout: ResolvedLayout, profile: Profile, fonts: FontSet) -> None:
         self.layout = layout
         self.profile = profile
-        self.renewal_start = renewal_start or profile.renewal_start
         self.prep = PrepareContext(fonts)
         base = {"insurer": profile, "scheme": layout.scheme}
         self.static: list[BoundPage] = []
@@ -138,7 +135,6 @@ class Binder:
                              ElementOutcome(name, el) if _contentless(kind) else None))
             self.static.append(BoundPage(page.name, tuple(items), tuple(outcomes)))
             self._plans.append((page.name, tuple(plan)))
-        self._derivations = tuple(layout.scheme.derivations(layout.model.document).items())
 
     def _test_index(self, cond: Condition) -> int:
         """Where the test of cond is among the binder's tests (added when it is new)."""
@@ -152,29 +148,16 @@ class Binder:
         ctx: dict[str, Any] = dict(values)
         ctx["insurer"] = self.profile
         ctx["scheme"] = self.layout.scheme
-        # 有効期限 and 発効期日 by the rules the scheme names, when the record gives none
-        for name, rule in self._derivations:
-            derived = rule.derive(ctx, self.renewal_start) if name not in ctx else None
-            if derived is not None:
-                ctx[name] = derived
         if "birth_date" in ctx and "issue_date" in ctx:
             ctx["age"] = age_on(ctx["birth_date"], ctx["issue_date"])
         return ctx
-
-    def derived_problems(self, values: Mapping[str, Any], ctx: Mapping[str, Any], row: int | None) -> list[Problem]:
-        """Problems with what the binder derived rather than with the record's own values."""
-        if "expiry_date" not in values and ctx.get("expiry_date") and ctx.get("issue_date") \
-                and ctx["expiry_date"] < max(ctx["issue_date"], self.renewal_start):
-            return [Problem(row, values.get("record_id"), "expiry_date", "expiry-derived",
-                            "the renewal rules give a date before the document is valid; give 有効期限 in the data")]
-        return []
 
     def bind(self, values: Mapping[str, Any], row: int | None = None) -> BoundDocument:
         """The record's pages and every element's outcome; `problems` (which reject the record)
         list every element that cannot print, and the rest is still prepared."""
         ctx = self.context(values)
         rid = values.get("record_id")
-        problems = self.derived_problems(values, ctx, row)
+        problems: list[Problem] = []
         pages = []
         warnings: list[Problem] = []
         noted = self.prep.warnings

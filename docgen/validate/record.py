@@ -1,9 +1,11 @@
 """Every record rule in one place: field formats, required fields, check digits, domain rules.
 
-`validate_record` turns a SourceRecord's raw strings into typed values (dates, flags) and lists
-every problem at once, so a clerk fixes a row in one pass. A value that is empty or only
+`validate_record` turns a SourceRecord's raw strings into typed values (dates, flags), adds the
+有効期限 and 発効期日 the scheme's rules derive when the record gives none (docgen.expiry), and
+lists every problem at once, so a clerk fixes a row in one pass. A value that is empty or only
 whitespace is absent, so a required field cannot be satisfied by spaces. Each field's format is
-checked by docgen.validate.values, a scheme's domain checks by docgen.validate.domain.
+checked by docgen.validate.values, a scheme's domain checks by docgen.validate.domain; they see
+given and derived dates alike.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from docgen.expiry import Rule, Timeline, timeline
 from docgen.fields import BUILTIN, FieldDictionary
 from docgen.records import SourceRecord
 from docgen.template import Template
@@ -37,6 +40,7 @@ class RecordRules:
     limits: Mapping[str, int] = dataclasses.field(default_factory=dict)  # the layout's lower text limits
     fields: FieldDictionary = BUILTIN         # the dictionary with the scheme's, layout's and profile's fields
     checks: tuple[Check, ...] = ()            # the scheme's domain checks
+    derivations: tuple[tuple[str, Rule], ...] = ()   # field -> the scheme's rule for the document, when absent
     # each field's parse_value with its limit, chosen once for every record the rules check
     parsers: Mapping[str, Parser] = dataclasses.field(init=False, repr=False, compare=False)
     id_parser: Parser = dataclasses.field(init=False, repr=False, compare=False)   # 管理番号 by its own rules
@@ -78,23 +82,51 @@ def validate_record(src: SourceRecord, rules: RecordRules) -> tuple[dict[str, An
         if name not in values and name not in bad:
             problem(name, "required", f"{who} needs it (missing, empty or only spaces)")
     problems.extend(delimiter_problems(rules.payloads, values, src.row, rid))
-    _order_rules(values, problem)
-    issue = values.get("issue_date")
-    # the age that counts is the one on the first day the document is valid
-    valid_from = max(issue, rules.renewal_start) if issue and rules.renewal_start else issue
-    facts = Facts(valid_from, rules.title, rules.fields)
+    line = timeline(values, rules.renewal_start) if rules.renewal_start else None
+    derived = _derive(values, line, rules.derivations, {p.field for p in problems})
+    facts = Facts(line, rules.title, rules.fields, derived)
     for check in rules.checks:
         check.run(values, facts, problem)
+    # a derived date out of order follows from a problem already named (75 or over, a stay that
+    # ended): reported on its own only when nothing else explains it
+    _order_rules(values, facts, problem if not problems else _given_only(facts, problem))
     return values, problems
 
 
-def _order_rules(v: dict[str, Any], problem: Any) -> None:
-    """Rules every scheme shares: dates in their order, a 区分's date only with the 区分."""
-    birth, issue = v.get("birth_date"), v.get("issue_date")
+def _given_only(facts: Facts, problem: Any) -> Any:
+    """`problem`, passing over the ones about a derived value."""
+    return lambda field, *rest: None if field in facts.derived else problem(field, *rest)
+
+
+def _derive(values: dict[str, Any], line: Timeline | None, rules: tuple[tuple[str, Rule], ...],
+            bad: set[str]) -> frozenset[str]:
+    """Add the dates the scheme's rules give for the fields the record leaves empty; their names."""
+    if line is None:
+        return frozenset()
+    derived = set()
+    for name, rule in rules:
+        if name not in values and name not in bad:
+            value = rule.derive(values, line)
+            if value is not None:
+                values[name] = value
+                derived.add(name)
+    return frozenset(derived)
+
+
+def _order_rules(v: dict[str, Any], facts: Facts, problem: Any) -> None:
+    """Rules every scheme shares: dates in their order (given and derived alike), a 区分's date
+    only with the 区分."""
+    birth, issue, expiry = v.get("birth_date"), v.get("issue_date"), v.get("expiry_date")
     for later in ("acquired_date", "issue_date"):
         if birth and v.get(later) and v[later] < birth:
             problem(later, "date-order", "before the date of birth")
-    if issue and v.get("expiry_date") and v["expiry_date"] < issue:
-        problem("expiry_date", "date-order", "before the issue date")
+    valid_from = facts.timeline.valid_from if facts.timeline else issue
+    if valid_from and expiry and expiry < valid_from:
+        problem("expiry_date", "date-order", f"{facts.given('expiry_date')} 有効期限 is before the day the document "
+                                             "becomes valid (交付年月日, or the renewal start for a renewal)")
+    effective = v.get("ratio_effective_date")
+    if effective and expiry and effective > expiry:
+        problem("ratio_effective_date", "date-order", f"{facts.given('ratio_effective_date')} 発効期日 is after "
+                                                      f"{facts.given('expiry_date')} 有効期限")
     if v.get("limit_class_date") and "limit_class" not in v:
         problem("limit_class", "required", "限度額適用区分の発効期日 given without the 区分")
