@@ -12,8 +12,8 @@ day (a new member, a reissue, a person reaching 70, a ratio change: seed 001 sen
 - Q, the first day of the 70–74 ratio (高齢受給者): the first of the month after the month in which
   the person legally reaches 70 (the day before the 70th birthday, so people born on the 1st start
   in their birthday month);
-- the day before the 75th birthday, the last day of 国保, 健康保険 and 共済組合 cover (後期高齢者医療
-  starts on the birthday).
+- the day before the 75th birthday, the last day of cover in every scheme but 後期高齢者医療
+  (which starts on the birthday).
 
 The derivation rules are implemented once here and chosen by name in a scheme file (`expiry: {card:
 {rule: years-from-issue, years: 5}}`), with their parameters as keys beside the name; the checks
@@ -163,7 +163,7 @@ class RenewalYearFrom70(Rule):
 
 
 class YearsFromIssue(Rule):
-    """健康保険, 共済組合: `years` years from the issue date less a day (at most 5 by rule), no later
+    """Employees' schemes: `years` years from the issue date less a day (at most 5 by rule), no later
     than the day before the 75th birthday, when cover moves to 後期高齢者医療."""
 
     rule: Literal["years-from-issue"]

@@ -23,7 +23,8 @@ BASE_RECORD = {"kyosai": "S0002"}
 # every rule a record can be rejected by (validate/ and the element kinds); a new one is added here
 RULES = {"row-shape", "date", "flag", "digits", "choice", "text", "characters", "unusual-space", "combining-mark",
          "required", "check-digit", "payload-delimiter", "date-order", "ratio-70-74", "duplicate-id",
-         "expiry-derived", "glyph-coverage", "fits-box", "qr-payload"}
+         "ends-at-75", "expiry-in-renewal-year", "residence-end", "special-care-child", "kouki-age",
+         "expiry-max-years", "glyph-coverage", "fits-box", "qr-payload"}
 
 
 def corpus() -> list[str]:

@@ -1,23 +1,39 @@
-"""有効期限 derivation against seed 003's tables (renewal S = 2026-08-01, E = 2027-07-31)."""
+"""有効期限 derivation against seed 003's tables (renewal S = 2026-08-01, E = 2027-07-31), for the
+renewal run (documents issued before S); tests/test_rules.py has the mid-year issues."""
 from datetime import date
 
 import pytest
 
-from docgen.expiry import (
-    renewal_end,
-    renewal_year_from_70,
-    renewal_year_with_age_limits,
-    years_from_issue,
-)
-
-# the rules as the scheme files name them: kokuho's card and notice, kouki's, kenpo's
-kokuho_card_expiry = renewal_year_with_age_limits
-kokuho_notice_expiry = renewal_year_from_70
-kouki_expiry = renewal_end
-kenpo_expiry = years_from_issue
+from docgen.expiry import RenewalYear, RenewalYearFrom70, RenewalYearWithAgeLimits, YearsFromIssue, renewal_end, timeline
 
 S = date(2026, 8, 1)
 E = date(2027, 7, 31)
+
+
+def _derive(rule, birth: date, s: date, issue: date | None = None, **values) -> date | None:
+    values = {"birth_date": birth, "issue_date": issue or s, **values}
+    return rule.derive(values, timeline(values, s))
+
+
+# the rules as the scheme files name them: kokuho's card (no ratio stated: a card that states the
+# 70–74 ratio runs to E, tests/test_rules.py) and notice (ratio stated for the 高齢受給者 on S), kouki's, kenpo's
+def kokuho_card_expiry(birth: date, s: date, residence_end: date | None = None) -> date | None:
+    return _derive(RenewalYearWithAgeLimits(rule="renewal-year-age-limits"), birth, s,
+                   residence_end_date=residence_end)
+
+
+def kokuho_notice_expiry(birth: date, s: date) -> date | None:
+    line = timeline({"birth_date": birth}, s)
+    ratio = {"copay_ratio": "2"} if line.elderly_on(s) else {}
+    return _derive(RenewalYearFrom70(rule="renewal-year-from-70"), birth, s, **ratio)
+
+
+def kouki_expiry(s: date) -> date | None:
+    return _derive(RenewalYear(rule="renewal-year"), date(1940, 1, 1), s)
+
+
+def kenpo_expiry(birth: date, issue: date, years: int) -> date | None:
+    return _derive(YearsFromIssue(rule="years-from-issue", years=years), birth, issue, issue)
 
 
 def test_renewal_end():
@@ -69,10 +85,12 @@ def test_kokuho_card(birth, residence_end, expected):
     (date(1952, 8, 1), date(2027, 7, 31)),
     (date(1952, 2, 29), date(2027, 2, 28)),
     (date(1952, 8, 2), E),                 # not 75 in the period, but 70+ at S: row 2
-    # Row 2: legally 70 or over on S → E
+    # Row 2: 70 or over on S, read as 高齢受給者 on S (the notice states the ratio) → E
     (date(1954, 5, 10), E),                # 72
-    (date(1956, 8, 1), E),                 # legally 70 on 2026-07-31
-    (date(1956, 8, 2), E),                 # legally 70 on S itself
+    (date(1956, 8, 1), E),                 # legally 70 on 2026-07-31: 高齢受給者 from S
+    # legally 70 on S itself, but 高齢受給者 only from 09-01 (the month after): the same rule as
+    # the card, which ends 08-31 without the ratio; stated, the ratio gives E (tests/test_rules.py)
+    (date(1956, 8, 2), None),
     # Row 3: everyone else → no expiry (under-70 notices are not renewed yearly)
     (date(1956, 8, 3), None),              # legally 70 on 08-02, a day late
     (date(1957, 7, 1), None),              # turns 70 in the period: the card has a row, the notice not
@@ -95,8 +113,8 @@ def test_another_renewal_year():
     ]
     for birth, stay, expected in card:
         assert kokuho_card_expiry(birth, s, stay) == expected
-    assert kokuho_notice_expiry(date(1957, 8, 2), s) == e
-    assert kokuho_notice_expiry(date(1957, 8, 3), s) is None
+    assert kokuho_notice_expiry(date(1957, 8, 1), s) == e
+    assert kokuho_notice_expiry(date(1957, 8, 2), s) is None
     assert kouki_expiry(s) == e
 
 

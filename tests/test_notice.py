@@ -372,11 +372,11 @@ def test_every_font_is_embedded(sample: Sample, render_dir: Path) -> None:
 
 # --- variants ---------------------------------------------------------------------------------
 
-# From samples/README.md: 70–74 with a ratio, and who has an 有効期限 on the お知らせ (70 and over
-# on 2026-08-01, turning 75, or given in the data).
-KOKUHO_RATIO = {"K0008": "2割", "K0009": "2割", "K0011": "3割"}
+# From samples/README.md: 70–74 with a ratio, and who has an 有効期限 on the お知らせ (the ratio
+# stated, turning 75, a period of stay ending in the year, or given in the data).
+KOKUHO_RATIO = {"K0008": "2割", "K0009": "2割", "K0011": "3割", "K0013": "2割"}
 KOKUHO_EXPIRY = {"K0008": "令和9年7月31日", "K0009": "令和9年7月31日", "K0011": "令和9年3月9日",
-                 "K0013": "令和9年7月31日", "K0014": "令和9年3月31日"}
+                 "K0012": "令和9年3月16日", "K0013": "令和9年7月31日", "K0014": "令和9年3月31日"}
 KOKUHO_SPECIAL_CARE = {"K0001", "K0002"}
 
 

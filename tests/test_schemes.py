@@ -68,7 +68,7 @@ def test_a_user_scheme_shadows_the_built_in_one_and_changes_a_rule(tmp_path: Pat
     """A 健康保険組合 whose cards run 3 years: its own kenpo.yaml, found first on the search path."""
     (tmp_path / "schemes").mkdir()
     text = (SCHEMES / "kenpo.yaml").read_text(encoding="utf-8")
-    assert text.count("years: 5") == 2
+    assert text.count("years: 5") == 3          # card, notice, and the check expiry-max-years
     (tmp_path / "schemes" / "kenpo.yaml").write_text(text.replace("years: 5", "years: 3"), encoding="utf-8")
     assert cli.main(["schemes", "--layouts", str(tmp_path)]) == 0
     assert f"kenpo   {tmp_path}/schemes/kenpo.yaml (shadows the built-in one)" in capsys.readouterr().out

@@ -295,15 +295,18 @@ def test_derived_expiry_wareki_text(kokuho):
 
 
 def test_explicit_expiry_overrides(kokuho):
-    outcome = one(kokuho, rec(birth_date="1952-03-10", copay_ratio="3", expiry_date="2027-03-31"))
-    assert printed(outcome, "expiry") == "令和9年3月31日"
+    outcome = one(kokuho, rec(birth_date="1952-03-10", copay_ratio="3", expiry_date="2027-02-28"))
+    assert printed(outcome, "expiry") == "令和9年2月28日"
+    # but never past the day before the 75th birthday (2027-03-09), given or derived
+    refused = one(kokuho, rec(birth_date="1952-03-10", copay_ratio="3", expiry_date="2027-03-31"))
+    assert [(p.field, p.rule) for p in refused.problems] == [("expiry_date", "ends-at-75")]
 
 
-def test_derived_expiry_before_the_issue_date_is_refused(kokuho):
-    # born 1925: the 75th-birthday rule gives 2000-01-04 (samples/README.md, K0013)
-    outcome = one(kokuho, rec(birth_date="1925-01-05"))
-    assert has(outcome.problems, "expiry_date", "expiry-derived")
-    assert one(kokuho, rec(birth_date="1925-01-05", expiry_date="2027-07-31")).document is not None
+def test_a_101_year_old_is_refused_whatever_the_data_gives(kokuho):
+    # born 1925: 75 long before the card; the old sample K0013 printed with a given 有効期限
+    for given in (None, "2027-07-31"):
+        outcome = one(kokuho, rec(birth_date="1925-01-05", expiry_date=given))
+        assert [(p.field, p.rule) for p in outcome.problems] == [("birth_date", "ends-at-75")]
 
 
 def test_renewal_start_moves_the_derived_expiry():

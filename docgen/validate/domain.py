@@ -91,7 +91,7 @@ class Ratio7074(_Check):
 
 
 class EndsAt75(_Check):
-    """国保, 健康保険, 共済組合 cover ends the day before the 75th birthday (後期高齢者医療 from the
+    """Cover in every scheme but 後期高齢者医療 ends the day before the 75th birthday (後期高齢者医療 from the
     birthday, 高齢者の医療の確保に関する法律 50条): no document for someone 75 on the day it becomes
     valid, and no 有効期限 after the day before the 75th birthday."""
 
@@ -143,7 +143,7 @@ class Kouki75(_Check):
 
 
 class ExpiryMaxYears(_Check):
-    """健康保険, 共済組合: 有効期限 at most `years` years from 交付年月日 (the 資格確認書 rule: at most
+    """Employees' schemes: 有効期限 at most `years` years from 交付年月日 (the 資格確認書 rule: at most
     5 years)."""
 
     check: Literal["expiry-max-years"]

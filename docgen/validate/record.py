@@ -121,11 +121,11 @@ def _order_rules(v: dict[str, Any], facts: Facts, problem: Any) -> None:
         if birth and v.get(later) and v[later] < birth:
             problem(later, "date-order", "before the date of birth")
     valid_from = facts.timeline.valid_from if facts.timeline else issue
+    effective = v.get("ratio_effective_date")
     if valid_from and expiry and expiry < valid_from:
         problem("expiry_date", "date-order", f"{facts.given('expiry_date')} 有効期限 is before the day the document "
                                              "becomes valid (交付年月日, or the renewal start for a renewal)")
-    effective = v.get("ratio_effective_date")
-    if effective and expiry and effective > expiry:
+    elif effective and expiry and effective > expiry:
         problem("ratio_effective_date", "date-order", f"{facts.given('ratio_effective_date')} 発効期日 is after "
                                                       f"{facts.given('expiry_date')} 有効期限")
     if v.get("limit_class_date") and "limit_class" not in v:
