@@ -9,6 +9,7 @@ from docgen.pipeline import open_job
 
 def field_table() -> str:
     uses: dict[str, set[str]] = {}
+    checked: dict[str, set[str]] = {}      # fields the schemes' checks read, by scheme
     for name in available_layouts():
         layout = load_layout(name)
         names = set(layout.model.requires)
@@ -17,9 +18,13 @@ def field_table() -> str:
                 names.update(el.names())
         for n in names:
             uses.setdefault(n, set()).add(name)
+        for check in layout.scheme.spec.checks:
+            for n in check.fields_named():
+                checked.setdefault(n, set()).add(layout.scheme.name)
     rows = ["| field | 項目 | format | layouts | meaning |", "|---|---|---|---|---|"]
     for f in FIELDS:
-        used = ", ".join(sorted(uses.get(f.name, ()))) or "(ordering only)"
+        rules = f"rules of {', '.join(sorted(checked[f.name]))}" if f.name in checked else ""
+        used = ", ".join(sorted(uses.get(f.name, ()))) or rules or "(ordering only)"
         rows.append(f"| `{f.name}` | {f.label} | {f.format_doc()} | {used} | {f.description} |")
     return "\n".join(rows)
 
