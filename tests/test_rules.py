@@ -248,3 +248,49 @@ def test_a_user_scheme_relaxes_a_check_by_leaving_it_out(tmp_path: Path, monkeyp
     assert [p.rule for p in next(iter(open_job("kokuho-card").outcomes([child]))).problems] == ["special-care-child"]
     monkeypatch.setenv(ENV_VAR, str(tmp_path))
     assert next(iter(open_job("kokuho-card").outcomes([child]))).problems == ()
+
+
+# ------------------------------------------------------------------ the 高齢受給者証 of 健康保険 and 共済組合
+# DOMAIN.md: 健保 and 共済 still issue a separate 高齢受給者証 (the 国保 card merges it); the ratio is
+# set again every August 1, and cover ends the day before the 75th birthday.
+def _elderly(layout: str, tmp_path: Path) -> dict[str, dict[str, str]]:
+    from docgen import cli
+    from docgen.paths import SAMPLES
+    pdf = tmp_path / f"{layout}.pdf"
+    assert cli.main(["render", layout, str(SAMPLES / "elderly.csv"), "-o", str(pdf)]) == 0
+    doc = pdfium.PdfDocument(pdf)
+    front = job(layout).layout.pages[0].elements
+    out = {}
+    for rid, page in zip(("A0001", "A0002", "A0003"), (doc[i] for i in range(0, len(doc), 2))):
+        tp, height = page.get_textpage(), page.get_height()
+        out[rid] = {el.id: "".join(tp.get_text_bounded(el.x * MM, height - (el.y + el.h) * MM,
+                                                      (el.x + el.w) * MM, height - el.y * MM).split())
+                    for el in front if el.id in ("title", "effective", "expiry", "ratio", "insured-label")}
+    return out
+
+
+@pytest.mark.parametrize("layout, title, insured", [("kenpo-elderly-card", "健康保険高齢受給者証", "被保険者氏名"),
+                                                    ("kyosai-elderly-card", "共済組合高齢受給者証", "組合員氏名")])
+def test_issue_16_case_7_elderly_card_dates(layout: str, title: str, insured: str, tmp_path: Path) -> None:
+    cards = _elderly(layout, tmp_path)
+    assert {rid: (c["effective"], c["expiry"], c["ratio"]) for rid, c in cards.items()} == {
+        "A0001": ("令和8年8月1日", "令和9年7月31日", "2割"),      # 72 at the renewal
+        "A0002": ("令和8年11月1日", "令和9年7月31日", "3割"),     # 70 in October, issued 2026-10-20
+        "A0003": ("令和8年8月1日", "令和9年2月13日", "2割"),      # 75 on 2027-02-14
+    }
+    assert all((c["title"], c["insured-label"]) == (title, insured) for c in cards.values())
+
+
+@pytest.mark.parametrize("changes, problems", [
+    (dict(birth_date="1966-05-05", copay_ratio="3"), [("copay_ratio", "ratio-70-74")]),    # not a 高齢受給者
+    (dict(birth_date="1954-05-20", copay_ratio="1"), [("copay_ratio", "ratio-70-74")]),    # 1割 is 後期's
+    (dict(birth_date="1954-05-20"), [("copay_ratio", "required")]),                      # the card states it
+    (dict(birth_date="1950-05-20", copay_ratio="2"), [("birth_date", "ends-at-75")]),
+])
+def test_an_elderly_card_only_for_a_70_to_74_with_the_ratio(changes, problems) -> None:
+    assert refused("kenpo-elderly-card", **changes) == problems
+
+
+def test_kenpo_card_tells_the_holder_to_show_the_elderly_card(tmp_path: Path) -> None:
+    text = printed("kenpo-card", tmp_path)
+    assert "70歳から74歳の方は、高齢受給者証もあわせて提示してください。" in text["notes"]

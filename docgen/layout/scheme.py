@@ -25,7 +25,7 @@ from docgen.layout.search import resolve
 from docgen.validate.domain import Check
 from docgen.yamlfile import problems, read_yaml
 
-Document = Literal["card", "notice"]
+Document = Literal["card", "notice", "elderly"]
 
 
 class Words(BaseModel):
@@ -47,7 +47,8 @@ class SchemeFile(BaseModel):
         "fields this scheme adds, or known fields it tightens (chars, lengths, check_digit, prefixes, label)"))
     requires: list[str] = Field(default_factory=list, description="fields every record of this scheme must have")
     expiry: dict[Document, ExpiryRule] = Field(default_factory=dict, description=(
-        "per document (card, notice): the rule that derives 有効期限 when a record gives none"))
+        "per document (card, notice, elderly: the 高齢受給者証): the rule that derives 有効期限 when a record "
+        "gives none"))
     effective_date: EffectiveRule | None = Field(default=None, description=(
         "the rule that derives 発効期日 when a record gives none"))
     words: Words = Field(default_factory=Words, description="words layouts print as {scheme.words.NAME}")

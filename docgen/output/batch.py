@@ -147,8 +147,8 @@ def _validate(opts: BatchOptions, job: Job) -> None:
     if opts.batch_id is not None and not BATCH_ID.fullmatch(opts.batch_id):
         raise BatchError("--batch-id: 1 to 16 upper-case letters or digits")
     if opts.sheet:
-        if job.layout.model.document != "card":
-            raise BatchError(f"--sheet imposes cards; {job.layout.name} is a {job.layout.model.document}")
+        if job.layout.model.document == "notice":
+            raise BatchError(f"--sheet imposes cards; {job.layout.name} is a notice")
         try:
             spec = sheet_spec(job)
         except ValueError as exc:
