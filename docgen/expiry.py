@@ -5,8 +5,10 @@ One place for card and notice alike, for the yearly renewal and for a document i
 day (a new member, a reissue, a person reaching 70, a ratio change: seed 001 sends the お知らせ
 「新規資格取得時や負担割合変更時」, so every month). `timeline` works out, once per record:
 
-- V, the day the document becomes valid: the later of 交付年月日 and the renewal start S (a
-  document issued before S belongs to the renewal mailing for S; `--renewal` sets S for a run);
+- V, the day the document becomes valid. A document of a yearly renewal (its scheme's 有効期限
+  rule for it is a renewal-year one) is valid from the later of 交付年月日 and the renewal start S:
+  one issued before S belongs to the renewal mailing for S (`--renewal` sets S for a run, else
+  the profile's renewal_start). A document valid for years from its issue is valid from 交付年月日;
 - the renewal year that holds V, P to E (2026-08-01 to 2027-07-31): a card issued on 2026-10-25
   belongs to the year that began on 2026-08-01, whatever year the profile's renewal_start names;
 - Q, the first day of the 70–74 ratio (高齢受給者): the first of the month after the month in which
@@ -25,7 +27,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Annotated, Any, Literal, Mapping, Union
+from typing import Annotated, Any, ClassVar, Literal, Mapping, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -66,6 +68,7 @@ class Timeline:
     period_start: date                # P: the renewal year that holds V
     period_end: date                  # E
     birth: date | None = None
+    renewal_start: date | None = None  # S, for a document of the yearly renewal (None: valid from its issue)
 
     @property
     def elderly_start(self) -> date | None:
@@ -86,13 +89,15 @@ class Timeline:
         return self.birth is not None and self.elderly_start <= day <= self.eve_75   # type: ignore[operator]
 
 
-def timeline(values: Mapping[str, Any], renewal_start: date) -> Timeline:
-    """The timeline of a record's document: V from its 交付年月日 (S when it has none)."""
-    issue = values.get("issue_date")
-    valid_from = max(issue, renewal_start) if issue else renewal_start
-    years = age_on(renewal_start, valid_from)          # whole years from S to V
+def timeline(values: Mapping[str, Any], renewal_start: date, from_renewal: bool = True) -> Timeline:
+    """The timeline of a record's document: V from its 交付年月日 (S when it has none), no earlier
+    than S for a document of the yearly renewal (`from_renewal`)."""
+    issue = values.get("issue_date") or renewal_start
+    valid_from = max(issue, renewal_start) if from_renewal else issue
+    years = age_on(renewal_start, valid_from)          # whole years from S to V (negative before S)
     start = anniversary(renewal_start, years)
-    return Timeline(valid_from, start, renewal_end(start), values.get("birth_date"))
+    return Timeline(valid_from, start, renewal_end(start), values.get("birth_date"),
+                    renewal_start if from_renewal else None)
 
 
 def _earliest(*candidates: date | None) -> date | None:
@@ -110,6 +115,8 @@ def _stay_limit(v: Mapping[str, Any], on: bool) -> date | None:
 
 class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    # whether the rule's documents are issued for the yearly renewal (valid from S at the earliest)
+    from_renewal: ClassVar[bool] = True
 
     def derive(self, v: Mapping[str, Any], t: Timeline) -> date | None:
         """The date for a record's typed values; None when the rule gives none for it."""
@@ -167,6 +174,7 @@ class YearsFromIssue(Rule):
     than the day before the 75th birthday, when cover moves to 後期高齢者医療."""
 
     rule: Literal["years-from-issue"]
+    from_renewal: ClassVar[bool] = False
     years: int = Field(default=5, ge=1, le=5, description="at most 5 years by rule")
 
     def derive(self, v: Mapping[str, Any], t: Timeline) -> date | None:
@@ -181,6 +189,7 @@ class FixedDate(Rule):
     the 75th birthday."""
 
     rule: Literal["fixed-date"]
+    from_renewal: ClassVar[bool] = False
     date: _Date
 
     def derive(self, v: Mapping[str, Any], t: Timeline) -> date | None:

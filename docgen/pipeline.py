@@ -70,9 +70,11 @@ class Job:
         # what machines read back from the printed page, split on separators a value must not hold
         payloads = tuple(Template(t) for page in self.layout.pages for el in page.elements
                          for t in el.payloads(self.profile))
+        derivations = scheme.derivations(model.document)
+        expiry = derivations.get("expiry_date")
         self.rules = RecordRules(scheme.title, requires, self.renewal_start, payloads, dict(model.limits),
-                                 self.fields, tuple(scheme.spec.checks),
-                                 tuple(scheme.derivations(model.document).items()))
+                                 self.fields, tuple(scheme.spec.checks), tuple(derivations.items()),
+                                 expiry is not None and expiry.from_renewal)
 
     def validate_one(self, src: SourceRecord) -> tuple[dict[str, Any], list[Problem]]:
         """One record's typed values and problems, by every rule of this layout and profile."""

@@ -36,13 +36,16 @@ PATTERNS = {
     "latin-word": "W",         # one word as long as the field: it must break inside
     "kinsoku": "山。",          # closing punctuation that may not start a line
 }
-# the longest 和暦 (平成30年12月28日), and the other dates valid around it
-DATES = {"birth_date": "1958-12-28", "acquired_date": "2018-12-28", "issue_date": "2026-07-15",
+# the longest 和暦 (昭和28年12月28日, 平成30年12月28日), and the other dates valid around it: a
+# 72-year-old (every layout's scheme takes one: the 70–74 ratio stated, 後期 by 障害認定 from 65)
+DATES = {"birth_date": "1953-12-28", "acquired_date": "2018-12-28", "issue_date": "2026-07-15",
          "limit_class_date": "2028-12-28", "long_stay_date": "2028-12-28"}
-OTHER = {"kokuho": {"edaban": "01", "sex": "男", "postal_code": "0000101", "special_care": "1"},
-         "kouki": {"hihokensha_bango": "01002344", "sex": "女", "postal_code": "0000708", "copay_ratio": "1"},
+OTHER = {"kokuho": {"edaban": "01", "sex": "男", "postal_code": "0000101", "special_care": "1", "copay_ratio": "2",
+                    "ratio_effective_date": "2026-08-01"},
+         "kouki": {"hihokensha_bango": "01002344", "sex": "女", "postal_code": "0000708", "copay_ratio": "1",
+                   "disability_certified": "1"},
          "kenpo": {"edaban": "01", "sex": "男", "relationship": "家族", "postal_code": "0000901",
-                   "mynumber_last4": "0418"},
+                   "mynumber_last4": "0418", "copay_ratio": "2"},
          "kyosai": {"edaban": "01", "sex": "女", "relationship": "家族", "postal_code": "0000951",
                     "mynumber_last4": "6350", "copay_ratio": "2", "ratio_effective_date": "2026-08-01"}}
 
@@ -60,8 +63,9 @@ def _allowed(field: str, ch: str) -> bool:
 
 def worst_record(layout: str, pattern: str) -> dict[str, str]:
     """Every text field of the layout at its limit in the pattern; the 管理番号 differs per pattern."""
-    model = load_layout(layout).model
-    used = set(model.requires)
+    resolved = load_layout(layout)
+    model = resolved.model
+    used = set(model.requires) | set(resolved.scheme.spec.requires) | {"disability_certified"}
     for page in load_layout(layout).pages:
         for el in page.elements:
             used.update(el.names())

@@ -294,3 +294,36 @@ def test_an_elderly_card_only_for_a_70_to_74_with_the_ratio(changes, problems) -
 def test_kenpo_card_tells_the_holder_to_show_the_elderly_card(tmp_path: Path) -> None:
     text = printed("kenpo-card", tmp_path)
     assert "70歳から74歳の方は、高齢受給者証もあわせて提示してください。" in text["notes"]
+
+
+# ------------------------------------------------------------------ which renewal year a document is for
+@pytest.mark.parametrize("layout, issue, refused_rule", [
+    ("kokuho-card", "2026-07-15", None),               # the renewal mailing, two weeks ahead
+    ("kokuho-card", "2026-05-01", None),               # three months ahead at most
+    ("kokuho-card", "2026-03-01", "renewal-window"),   # a counter issue in March with the profile set to August
+    ("kouki-card", "2026-03-01", "renewal-window"),
+    ("kenpo-card", "2026-03-01", None),                # valid from its issue for 5 years: no renewal
+    ("kenpo-elderly-card", "2026-03-01", "renewal-window"),
+])
+def test_a_renewal_document_is_issued_shortly_before_its_renewal(layout, issue, refused_rule) -> None:
+    changes = {"birth_date": "1954-05-20", "copay_ratio": "2"} if "elderly" in layout else {}
+    result = outcome(layout, issue_date=issue, **changes)
+    assert [p.rule for p in result.problems] == ([refused_rule] if refused_rule else [])
+
+
+def test_renewal_names_the_year_of_an_earlier_issue(tmp_path: Path) -> None:
+    """The March counter issue of the 2025 renewal year, printed with --renewal 2025-08-01."""
+    from datetime import date
+    march = next(iter(open_job("kokuho-card", renewal_start=date(2025, 8, 1)).outcomes(
+        [rec(issue_date="2026-03-01", acquired_date="2026-02-20")])))
+    assert march.problems == ()
+    text = {el.id: "\n".join(c.lines) for page in march.document.pages for el, c in page.items
+            if el.id in ("expiry", "effective")}
+    assert text == {"expiry": "令和8年7月31日", "effective": "令和8年2月20日"}
+
+
+def test_an_issue_based_card_is_valid_from_its_issue(tmp_path: Path) -> None:
+    """健保 issued in March to someone who turns 75 in May: valid until then, not refused as if
+    it started in August."""
+    text = printed("kenpo-card", tmp_path, birth_date="1951-05-10", issue_date="2026-03-01")
+    assert text["expiry"] == "令和8年5月9日"

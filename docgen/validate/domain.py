@@ -213,6 +213,31 @@ class ResidenceEnd(_Check):
                                                "在留期間満了日")
 
 
+class RenewalWindow(_Check):
+    """A document of the yearly renewal issued more than `months` before the renewal start is not
+    part of it: its dates would be the next year's (a counter issue in March with the profile
+    already set to August). Refused, so the run names the renewal year it means (`--renewal`)."""
+
+    check: Literal["renewal-window"]
+    months: int = Field(default=3, ge=1, le=11)
+
+    def fields_named(self) -> tuple[str, ...]:
+        return ("issue_date",)
+
+    def run(self, v: Mapping[str, Any], facts: Facts, problem: Report) -> None:
+        t, issue = facts.timeline, v.get("issue_date")
+        if t is None or t.renewal_start is None or issue is None:
+            return
+        start = t.renewal_start
+        month = start.year * 12 + start.month - 1 - self.months
+        earliest = date(month // 12, month % 12 + 1, min(start.day, 28))
+        if issue < earliest:
+            problem("issue_date", self.check, f"交付年月日 is more than {self.months} months before the renewal start "
+                                              f"{format_wareki(start)}, so the document would carry that renewal "
+                                              "year's dates; give --renewal with the start of the renewal year it "
+                                              "belongs to")
+
+
 class RequiredWhen(_Check):
     """`requires` must be given when `field` equals `equals` (a dependent's card names the insured
     person); `reason` says why, in the scheme's words."""
@@ -232,5 +257,5 @@ class RequiredWhen(_Check):
 
 
 CHECKS = (Ratio7074, EndsAt75, Kouki75, ExpiryMaxYears, ExpiryInRenewalYear, SpecialCareChild, ResidenceEnd,
-          RequiredWhen)
+          RenewalWindow, RequiredWhen)
 Check = Annotated[Union[CHECKS], Field(discriminator="check")]     # type: ignore[valid-type]

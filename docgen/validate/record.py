@@ -41,6 +41,7 @@ class RecordRules:
     fields: FieldDictionary = BUILTIN         # the dictionary with the scheme's, layout's and profile's fields
     checks: tuple[Check, ...] = ()            # the scheme's domain checks
     derivations: tuple[tuple[str, Rule], ...] = ()   # field -> the scheme's rule for the document, when absent
+    from_renewal: bool = True                 # the document is issued for the yearly renewal (docgen.expiry)
     # each field's parse_value with its limit, chosen once for every record the rules check
     parsers: Mapping[str, Parser] = dataclasses.field(init=False, repr=False, compare=False)
     id_parser: Parser = dataclasses.field(init=False, repr=False, compare=False)   # 管理番号 by its own rules
@@ -82,7 +83,7 @@ def validate_record(src: SourceRecord, rules: RecordRules) -> tuple[dict[str, An
         if name not in values and name not in bad:
             problem(name, "required", f"{who} needs it (missing, empty or only spaces)")
     problems.extend(delimiter_problems(rules.payloads, values, src.row, rid))
-    line = timeline(values, rules.renewal_start) if rules.renewal_start else None
+    line = timeline(values, rules.renewal_start, rules.from_renewal) if rules.renewal_start else None
     derived = _derive(values, line, rules.derivations, {p.field for p in problems})
     facts = Facts(line, rules.title, rules.fields, derived)
     for check in rules.checks:
