@@ -16,7 +16,8 @@ from docgen.records import read_records
 
 DATA = Path(__file__).parent / "data"
 LAYOUTS = tuple(available_layouts())
-SAMPLE_DATA = {"kokuho": "kokuho.csv", "kouki": "kouki.jsonl", "kenpo": "kenpo.csv", "kyosai": "kyosai.csv"}
+SAMPLE_DATA = {"kokuho": "kokuho.csv", "kouki": "kouki.jsonl", "kenpo": "kenpo.csv", "kyosai": "kyosai.csv",
+               "elderly": "elderly.csv"}
 # the sample record a scheme's layouts start from when not the first: kyosai-card prints the
 # 組合員氏名 on a dependent's (家族) card only
 BASE_RECORD = {"kyosai": "S0002"}
@@ -38,9 +39,12 @@ def corpus() -> list[str]:
 def base_record(layout: str) -> dict[str, str]:
     """A sample record of the layout's scheme (the first, or BASE_RECORD's): valid, so any problem is the
     tested value's."""
-    scheme = load_layout(layout).model.scheme
-    records = read_records(SAMPLES / SAMPLE_DATA[scheme])
-    src = next(r for r in records if BASE_RECORD.get(scheme) in (None, r.fields.get("record_id")))
+    model = load_layout(layout).model
+    scheme = model.scheme
+    # a document of its own kind (the 高齢受給者証) has sample data of its own
+    own = SAMPLE_DATA.get(model.document)
+    records = read_records(SAMPLES / (own or SAMPLE_DATA[scheme]))
+    src = next(r for r in records if own or BASE_RECORD.get(scheme) in (None, r.fields.get("record_id")))
     return {k: v for k, v in src.fields.items() if v is not None}
 
 
