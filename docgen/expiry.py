@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from datetime import date, timedelta
 from typing import Annotated, Any, ClassVar, Literal, Mapping, Union
 
@@ -70,12 +71,12 @@ class Timeline:
     birth: date | None = None
     renewal_start: date | None = None  # S, for a document of the yearly renewal (None: valid from its issue)
 
-    @property
+    @cached_property
     def elderly_start(self) -> date | None:
         """Q (see elderly_start)."""
         return elderly_start(self.birth) if self.birth else None
 
-    @property
+    @cached_property
     def eve_75(self) -> date | None:
         """The day before the 75th birthday: the last day before 後期高齢者医療."""
         return legal_age_date(self.birth, 75) if self.birth else None
@@ -94,10 +95,15 @@ def timeline(values: Mapping[str, Any], renewal_start: date, from_renewal: bool 
     than S for a document of the yearly renewal (`from_renewal`)."""
     issue = values.get("issue_date") or renewal_start
     valid_from = max(issue, renewal_start) if from_renewal else issue
-    years = age_on(renewal_start, valid_from)          # whole years from S to V (negative before S)
-    start = anniversary(renewal_start, years)
-    return Timeline(valid_from, start, renewal_end(start), values.get("birth_date"),
-                    renewal_start if from_renewal else None)
+    start, end = _renewal_year(renewal_start, valid_from)
+    return Timeline(valid_from, start, end, values.get("birth_date"), renewal_start if from_renewal else None)
+
+
+@lru_cache(maxsize=1024)
+def _renewal_year(renewal_start: date, day: date) -> tuple[date, date]:
+    """P and E of the renewal year that holds a day (a batch has few issue dates: kept)."""
+    start = anniversary(renewal_start, age_on(renewal_start, day))    # whole years from S (negative before S)
+    return start, renewal_end(start)
 
 
 def _earliest(*candidates: date | None) -> date | None:
