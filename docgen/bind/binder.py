@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Mapping, NamedTuple
 
+from docgen.bind.mailing import window_values
 from docgen.conditions import Condition, Test, holds, test_of
 from docgen.elements.base import Element, ElementKind, Fitting
 from docgen.elements.context import PrepareContext
@@ -159,6 +160,10 @@ class Binder:
                 ctx[name] = derived
         if "birth_date" in ctx and "issue_date" in ctx:
             ctx["age"] = age_on(ctx["birth_date"], ctx["issue_date"])
+        ctx.update(window_values(values))
+        if "relationship" in values:
+            words = self.profile.relationship_words or {}
+            ctx["relationship_label"] = words.get(values["relationship"], values["relationship"])
         return ctx
 
     def derived_problems(self, values: Mapping[str, Any], ctx: Mapping[str, Any], row: int | None) -> list[Problem]:
