@@ -30,7 +30,7 @@ from docgen.layout.profile import Profile
 from docgen.layout.references import Names, unknown_names
 from docgen.records import SourceRecord
 from docgen.template import Template
-from docgen.validate.given import mailing_problems, not_printed
+from docgen.validate.given import mailing_problems, not_printed, sources
 from docgen.validate.problems import Problem
 from docgen.validate.record import RecordRules, validate_record
 
@@ -73,7 +73,7 @@ class Job:
                          for t in el.payloads(self.profile))
         self.rules = RecordRules(scheme.title, requires, self.binder.renewal_start, payloads, dict(model.limits),
                                  self.fields, tuple(scheme.spec.checks))
-        self.taken = frozenset({n for page in self.layout.pages for el in page.elements for n in el.names()}
+        self.taken = frozenset(sources({n for page in self.layout.pages for el in page.elements for n in el.names()})
                                | set(requires) | set(scheme.derivations(model.document))
                                | {n for check in scheme.spec.checks for n in check.fields_named()}
                                | {f.name for f in self.fields if model.document not in f.documents})

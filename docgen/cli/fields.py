@@ -5,6 +5,7 @@ from __future__ import annotations
 from docgen.fields import FIELDS
 from docgen.layout.loader import available_layouts, load_layout
 from docgen.pipeline import open_job
+from docgen.validate.given import sources
 
 
 def field_table() -> str:
@@ -15,7 +16,7 @@ def field_table() -> str:
         for page in layout.pages:
             for el in page.elements:
                 names.update(el.names())
-        for n in names:
+        for n in sources(names):      # a value the binder derives (the window's address) uses its fields
             uses.setdefault(n, set()).add(name)
     rows = ["| field | 項目 | format | layouts | meaning |", "|---|---|---|---|---|"]
     for f in FIELDS:
@@ -28,7 +29,7 @@ def layout_field_table(layout: str, profile: str | None = None) -> str:
     """The fields a layout's records may have (with its scheme's, its own and its profile's), what
     the layout does with each, and its `limits:`: what a mapping file or an export must provide."""
     job = open_job(layout, profile)
-    used = {n for page in job.layout.pages for el in page.elements for n in el.names()}
+    used = sources({n for page in job.layout.pages for el in page.elements for n in el.names()})
     limits = job.layout.model.limits
     scheme = job.layout.scheme
     derived = scheme.derivations(job.layout.model.document)

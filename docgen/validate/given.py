@@ -14,6 +14,13 @@ from docgen.validate.problems import Problem
 # 住所 has none)
 MAIL_FIELDS: dict[str, str | None] = {"mail_postal_code": "postal_code", "mail_address": "address",
                                       "mail_building": "building", "mail_care_of": None}
+# the record fields each value the binder derives is made from: a layout printing the value uses them
+DERIVED_FROM: dict[str, frozenset[str]] = {
+    **{"window_" + mail.removeprefix("mail_"): frozenset({mail, *(home for home in MAIL_FIELDS.values() if home)})
+       | frozenset(MAIL_FIELDS) for mail in MAIL_FIELDS},
+    "relationship_label": frozenset({"relationship"}),
+    "age": frozenset({"birth_date", "issue_date"}),
+}
 
 
 def mailing_problems(values: Mapping[str, Any], row: int | None, record_id: str | None) -> list[Problem]:
@@ -26,6 +33,11 @@ def mailing_problems(values: Mapping[str, Any], row: int | None, record_id: str 
     return [Problem(row, record_id, name, "mail-address", "given without 送付先住所 (the window would mix the "
                                                          "送付先 with the 住所)")
             for name in MAIL_FIELDS if name in values]
+
+
+def sources(names: Collection[str]) -> set[str]:
+    """The record fields that `names` (fields a layout prints, and values the binder derives) use."""
+    return {*names, *(source for name in names for source in DERIVED_FROM.get(name, ()))}
 
 
 def not_printed(values: Mapping[str, Any], taken: Collection[str], fields: FieldDictionary, layout: str,
