@@ -67,7 +67,7 @@ class Case:
 L = "docgen: forms/my-card.yaml: 1 problem(s)\n  "           # the layout as named on the command line
 UNKNOWN = "unknown key (`docgen schema` lists the keys)"
 FILLS = "black, white, gray:G (G = share of white, 0 to 1) or cmyk:C,M,Y,K (each 0 to 1)"
-BUILTIN_PARTS = ("card-notes, notice-addressee, notice-employees, notice-sender, notice-sheet, notice-slip, "
+BUILTIN_PARTS = ("card-back-items, card-notes, notice-addressee, notice-employees, notice-sender, notice-sheet, notice-slip, "
                  "notice-slip-employees, notice-slip-kokuho, notice-slip-kouki, organ-donation")
 CASES = [
     Case("typo in an element key", L + f"pages[0] (front) > elements[2] (name) > sise: {UNKNOWN}",
@@ -150,7 +150,7 @@ CASES = [
          "'nmae' (see the field dictionary in README.md, or declare it under fields:); did you mean 'name'?", edit=("my-card.yaml", '"{name}"', '"{nmae}"')),
     Case("unknown formatter", "docgen: forms/my-card.yaml: pages[0] (front) > element ratio: template "
          "'{{copay_ratio:ration}}': unknown format 'ration' (known: opt, wareki, wareki_padded, wareki_short, ratio, "
-         "sama, postal, text)", edit=("my-card.yaml", "{copay_ratio:ratio}", "{copay_ratio:ration}")),
+         "sama, spaced, postal, text)", edit=("my-card.yaml", "{copay_ratio:ratio}", "{copay_ratio:ration}")),
     Case("broken YAML", "docgen: forms/my-card.yaml: line 8, column 6: not valid YAML: expected ',' or ']', but got ':'",
          edit=("my-card.yaml", "requires: [record_id, name]", "requires: [record_id, name")),
     Case("preview image into a folder", "docgen: output out.png: is a directory; give a file name",
