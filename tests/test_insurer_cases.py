@@ -280,3 +280,12 @@ def test_a_building_too_long_for_one_line_is_shrunk_not_wrapped(tmp_path: Path) 
     assert bottom < top
     [fitted] = [o for p in r.outcomes[0].document.pages for o in p.outcomes if o.name == "addressee-building"]
     assert fitted.fitting
+
+
+def test_docgen_fields_of_a_layout_says_which_fields_it_takes_without_a_warning(capsys) -> None:
+    assert main(["fields", "kouki-card"]) == 0
+    rows = {line.split("|")[1].strip(" `"): line.split("|")[4].strip() for line in capsys.readouterr().out.splitlines()
+            if line.startswith("| `")}
+    assert rows["mail_postal_code"] == "taken without a warning (a notice field)"
+    assert rows["household_id"] == "taken without a warning (ordering, rules)"
+    assert rows["specific_disease"] == "printed" and rows["householder_name"] == "-"
