@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, replace
 from enum import Enum
 from functools import cached_property
-from typing import Any, Iterator, Literal, Mapping
+from typing import Any, Iterator, Mapping
 
 from pydantic import (
     BaseModel,
@@ -41,8 +41,6 @@ class Kind(str, Enum):
 
 
 TEXT_KINDS = frozenset({Kind.TEXT, Kind.KANA, Kind.CODE})
-Document = Literal["card", "notice"]
-DOCUMENTS: tuple[Document, ...] = ("card", "notice")
 # What an envelope window shows: the 送付先 when the record gives one, else the 住所
 # (docgen.bind.mailing works them out).
 WINDOW_FIELDS = frozenset({"window_postal_code", "window_address", "window_building", "window_care_of"})
@@ -87,7 +85,7 @@ class FieldSpec(BaseModel):
     prefixes: tuple[str, ...] | None = None
     personal: bool | None = None
     required: bool | None = None
-    documents: tuple[Document, ...] | None = None
+    documents: tuple[str, ...] | None = None
 
     @field_validator("chars")
     @classmethod
@@ -116,9 +114,14 @@ class Field:
     personal: bool = True            # personal data: never echoed in messages or logs
     required: bool = False           # every record must have it where this field is declared
     labels: tuple[str, ...] = ()     # earlier labels, still read as column headers
-    # the documents that print it: a layout of one of these that does not print a value given
-    # for it warns (rule not-printed); a layout of another takes it silently (one file feeds both)
-    documents: tuple[Document, ...] = DOCUMENTS
+    # the documents (a layout's `document:`) that print it, None for every one: a layout of one of
+    # these that does not print a value given for it warns (rule not-printed); a layout of another
+    # takes it silently (one file feeds cards and notices)
+    documents: tuple[str, ...] | None = None
+
+    def printed_on(self, document: str) -> bool:
+        """Whether documents of this kind print the field (so leaving it out deserves a warning)."""
+        return self.documents is None or document in self.documents
     origin: str = "dictionary"       # where it was declared (and tightened), for `docgen fields LAYOUT`
 
     @property

@@ -76,7 +76,7 @@ class Job:
         self.taken = frozenset(sources({n for page in self.layout.pages for el in page.elements for n in el.names()})
                                | set(requires) | set(scheme.derivations(model.document))
                                | {n for check in scheme.spec.checks for n in check.fields_named()}
-                               | {f.name for f in self.fields if model.document not in f.documents})
+                               | {f.name for f in self.fields if not f.printed_on(model.document)})
 
     def validate_one(self, src: SourceRecord) -> tuple[dict[str, Any], list[Problem]]:
         """One record's typed values and problems, by every rule of this layout and profile."""

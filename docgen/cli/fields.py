@@ -40,10 +40,10 @@ def layout_field_table(layout: str, profile: str | None = None) -> str:
         if f.name in limits:
             form = f"{form.split('≤')[0]}≤ {limits[f.name]} (limits:; the field allows {f.max_len})"
         rule = derived.get(f.name)
-        elsewhere = job.layout.model.document not in f.documents   # given anyway: no not-printed warning
+        elsewhere = not f.printed_on(job.layout.model.document)   # given anyway: no not-printed warning
         role = ", ".join(r for r, on in (("required", f.name in job.rules.requires), ("printed", f.name in used),
                                           (f"derived when absent ({rule.rule if rule else ''})", rule),
-                                          ("taken without a warning (" + (f"a {' and '.join(f.documents)} field"
+                                          ("taken without a warning (" + (f"a {' and '.join(f.documents or ())} field"
                                            if f.documents else "ordering, rules") + ")",
                                            elsewhere and f.name not in used)) if on)
         labels = " / ".join((f.label, *f.labels))
