@@ -41,9 +41,13 @@ class Kind(str, Enum):
 
 
 TEXT_KINDS = frozenset({Kind.TEXT, Kind.KANA, Kind.CODE})
-# Values computed by the binder in addition to the record's own fields, and the names templates
-# use for the insurer profile and the scheme: no field may take these names.
-DERIVED_FIELDS = frozenset({"age"})
+# What an envelope window shows: the 送付先 when the record gives one, else the 住所
+# (docgen.bind.mailing works them out).
+WINDOW_FIELDS = frozenset({"window_postal_code", "window_address", "window_building", "window_care_of"})
+# Values computed by the binder in addition to the record's own fields (relationship_label: 本人 or
+# 家族 in the insurer profile's relationship_words), and the names templates use for the insurer
+# profile and the scheme: no field may take these names.
+DERIVED_FIELDS = frozenset({"age", "relationship_label"}) | WINDOW_FIELDS
 RESERVED_NAMES = DERIVED_FIELDS | {"insurer", "scheme"}
 
 # Named character classes a text field's `chars` may list (as regular-expression class contents),
@@ -81,6 +85,7 @@ class FieldSpec(BaseModel):
     prefixes: tuple[str, ...] | None = None
     personal: bool | None = None
     required: bool | None = None
+    documents: tuple[str, ...] | None = None
 
     @field_validator("chars")
     @classmethod
@@ -109,6 +114,14 @@ class Field:
     personal: bool = True            # personal data: never echoed in messages or logs
     required: bool = False           # every record must have it where this field is declared
     labels: tuple[str, ...] = ()     # earlier labels, still read as column headers
+    # the documents (a layout's `document:`) that print it, None for every one: a layout of one of
+    # these that does not print a value given for it warns (rule not-printed); a layout of another
+    # takes it silently (one file feeds cards and notices)
+    documents: tuple[str, ...] | None = None
+
+    def printed_on(self, document: str) -> bool:
+        """Whether documents of this kind print the field (so leaving it out deserves a warning)."""
+        return self.documents is None or document in self.documents
     origin: str = "dictionary"       # where it was declared (and tightened), for `docgen fields LAYOUT`
 
     @property

@@ -10,7 +10,7 @@ its problems: none is dropped.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -30,6 +30,7 @@ from docgen.layout.profile import Profile
 from docgen.layout.references import Names, unknown_names
 from docgen.records import SourceRecord
 from docgen.template import Template
+from docgen.validate.given import mailing_problems, not_printed, sources
 from docgen.validate.problems import Problem
 from docgen.validate.record import RecordRules, validate_record
 
@@ -58,6 +59,7 @@ class Job:
     fields: FieldDictionary
     renewal_start: date           # S: --renewal, else the profile's renewal_start
     rules: RecordRules = field(init=False)
+    taken: frozenset[str] = field(init=False)    # the fields a value may be given for without a warning
 
     def __post_init__(self) -> None:
         model, scheme = self.layout.model, self.layout.scheme
@@ -75,10 +77,15 @@ class Job:
         self.rules = RecordRules(scheme.title, requires, self.renewal_start, payloads, dict(model.limits),
                                  self.fields, tuple(scheme.spec.checks), tuple(derivations.items()),
                                  expiry is not None and expiry.from_renewal)
+        self.taken = frozenset(sources({n for page in self.layout.pages for el in page.elements for n in el.names()})
+                               | set(requires) | set(derivations)
+                               | {n for check in scheme.spec.checks for n in check.fields_named()}
+                               | {f.name for f in self.fields if not f.printed_on(model.document)})
 
     def validate_one(self, src: SourceRecord) -> tuple[dict[str, Any], list[Problem]]:
         """One record's typed values and problems, by every rule of this layout and profile."""
-        return validate_record(src, self.rules)
+        values, problems = validate_record(src, self.rules)
+        return values, problems + mailing_problems(values, src.row, values.get("record_id"))
 
     def validate(self, records: Iterable[SourceRecord]) -> Iterator[tuple[SourceRecord, dict[str, Any], list[Problem]]]:
         """Each record's typed values and problems, including 管理番号 used twice in the file.
@@ -99,6 +106,9 @@ class Job:
     def bind(self, row: int, values: dict[str, Any]) -> Outcome:
         """Bind one valid record: a document, or the problems that keep it from printing."""
         doc = self.binder.bind(values, row)
+        unused = not_printed(values, self.taken, self.fields, self.layout.name, row, doc.record_id)
+        if unused:
+            doc = replace(doc, warnings=(*unused, *doc.warnings))
         return Outcome(row, doc.record_id, None if doc.rejected else doc, doc.problems)
 
     def outcomes(self, records: Iterable[SourceRecord]) -> Iterator[Outcome]:

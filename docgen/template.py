@@ -33,6 +33,7 @@ FORMATTERS: dict[str, Callable[[Any], str]] = {
     "wareki_short": _wareki("short"),
     "ratio": lambda v: f"{v}割",
     "sama": lambda v: f"{v}　様",
+    "spaced": lambda v: f"　{v}",     # "{address}{building:spaced}": a space only before a value
     "postal": lambda v: f"〒{v[:3]}-{v[3:]}",
     "text": str,
 }

@@ -504,6 +504,7 @@ def test_an_element_of_a_part_outside_the_folder_is_locked(tmp_path: Path) -> No
         own = mine / "my-card.yaml"
         own.write_text(project.original.replace("part: parts/organ-donation.yaml", "part: docgen:organ-donation")
                        .replace("part: parts/card-notes.yaml", "part: docgen:card-notes")
+                       .replace("part: parts/card-back-items.yaml", "part: docgen:card-back-items")
                        .replace("profile: kasou-city-kokuho", f"profile: {project.root / 'profiles' / PROFILE}"),
                        encoding="utf-8")
         app = PreviewApp(own, RecordFile(project.root / "kokuho.csv"), dpi=100)
@@ -512,15 +513,16 @@ def test_an_element_of_a_part_outside_the_folder_is_locked(tmp_path: Path) -> No
         try:
             project.app, project.port, project.url = app, server.server_address[1], f"http://127.0.0.1:{server.server_address[1]}"
             shown = {e["name"]: e for e in app.render({"page": "back"})["pages"][0]["elements"]}
-            assert "outside the layout's folder" in shown["organ-organs"]["locked"] and shown["remarks"]["locked"] is None
+            assert "outside the layout's folder" in shown["organ-organs"]["locked"] and shown["frame"]["locked"] is None
+            assert "outside the layout's folder" in shown["remarks"]["locked"]
             before = (LAYOUTS / "parts" / "organ-donation.yaml").read_bytes()
             code, text = project.post({"op": "set", "version": app.version(), "page": "back", "element": "organ-organs",
                                        "values": {"y": 1}})
             assert code == 409 and "locked" in text
             assert (LAYOUTS / "parts" / "organ-donation.yaml").read_bytes() == before
-            code, _ = project.post({"op": "set", "version": app.version(), "page": "back", "element": "remarks",
-                                    "values": {"y": 21}})
-            assert code == 200 and "id: remarks, x: 9.5, y: 21," in own.read_text(encoding="utf-8")
+            code, _ = project.post({"op": "set", "version": app.version(), "page": "back", "element": "frame",
+                                    "values": {"y": 2}})
+            assert code == 200 and "id: frame, x: 1.5, y: 2, w: 83," in own.read_text(encoding="utf-8")
         finally:
             server.shutdown()
             server.server_close()

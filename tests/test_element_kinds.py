@@ -173,5 +173,5 @@ def test_a_kind_declares_what_moves_sizes_and_prints() -> None:
     qr, barcode = EXAMPLES["qr"], EXAMPLES["customer_barcode"]
     assert {d.change for d in qr.model_copy(update={"size": qr.size + 1}).differences(qr)} == {"resized"}
     assert {d.change for d in barcode.model_copy(update={"scale": 1.1}).differences(barcode)} == {"resized"}
-    assert barcode.names() == ["postal_code", "address"]
+    assert barcode.names() == ["window_postal_code", "window_address", "window_building"]
     assert EXAMPLES["list"].names() == ["insurer.notes"] and EXAMPLES["list"].templates() == []

@@ -67,8 +67,9 @@ class Case:
 L = "docgen: forms/my-card.yaml: 1 problem(s)\n  "           # the layout as named on the command line
 UNKNOWN = "unknown key (`docgen schema` lists the keys)"
 FILLS = "black, white, gray:G (G = share of white, 0 to 1) or cmyk:C,M,Y,K (each 0 to 1)"
-BUILTIN_PARTS = ("card-notes, notice-addressee, notice-employees, notice-sender, notice-sheet, notice-slip, "
-                 "notice-slip-employees, notice-slip-kokuho, notice-slip-kouki, organ-donation")
+# what the messages list: the built-in parts and layouts as they are (a new one is listed too)
+BUILTIN_PARTS = ", ".join(sorted(p.stem for p in PARTS.glob("*.yaml")))
+BUILTIN_LAYOUTS = ", ".join(sorted(p.stem for p in LAYOUTS.glob("*.yaml")))
 CASES = [
     Case("typo in an element key", L + f"pages[0] (front) > elements[2] (name) > sise: {UNKNOWN}",
          edit=("my-card.yaml", "size: 10, value", "sise: 10, value")),
@@ -120,9 +121,7 @@ CASES = [
          "{forms}/parts/stamp.yaml", edit=("parts/stamp.yaml", "h: 5}", "h: 5}\n  - {type: include, id: again, "
                                            "part: stamp.yaml}")),
     Case("unknown layout name", "docgen: no layout 'my-crad' (searched {forms}, {layouts} (built-in); layouts there: "
-         "kenpo-card, kenpo-notice, kokuho-card, kokuho-notice, kouki-card, kouki-notice, kyosai-card, "
-         "kyosai-notice, my-card); did you mean "
-         "'my-card'?", argv=("render", "my-crad", "data.csv", "-o", "cards.pdf", "--layouts", "forms")),
+         f"{', '.join(sorted([*BUILTIN_LAYOUTS.split(', '), 'my-card']))}); did you mean 'my-card'?", argv=("render", "my-crad", "data.csv", "-o", "cards.pdf", "--layouts", "forms")),
     Case("unknown profile name", "docgen: no profile 'towm' (searched {forms}/profiles, {profiles} (built-in); profiles "
          "there: kasou-city-kokuho, mihon-kenpo, reidai-kouki, reidai-kyosai, town); did you mean 'town'?",
          argv=RENDER + ("--profile", "towm", "--layouts", "forms")),
@@ -150,7 +149,7 @@ CASES = [
          "'nmae' (see the field dictionary in README.md, or declare it under fields:); did you mean 'name'?", edit=("my-card.yaml", '"{name}"', '"{nmae}"')),
     Case("unknown formatter", "docgen: forms/my-card.yaml: pages[0] (front) > element ratio: template "
          "'{{copay_ratio:ration}}': unknown format 'ration' (known: opt, wareki, wareki_padded, wareki_short, ratio, "
-         "sama, postal, text)", edit=("my-card.yaml", "{copay_ratio:ratio}", "{copay_ratio:ration}")),
+         "sama, spaced, postal, text)", edit=("my-card.yaml", "{copay_ratio:ratio}", "{copay_ratio:ration}")),
     Case("broken YAML", "docgen: forms/my-card.yaml: line 8, column 6: not valid YAML: expected ',' or ']', but got ':'",
          edit=("my-card.yaml", "requires: [record_id, name]", "requires: [record_id, name")),
     Case("preview image into a folder", "docgen: output out.png: is a directory; give a file name",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, NamedTuple
 
+from docgen.bind.mailing import window_values
 from docgen.conditions import Condition, Test, holds, test_of
 from docgen.elements.base import Element, ElementKind, Fitting
 from docgen.elements.context import PrepareContext
@@ -150,6 +151,10 @@ class Binder:
         ctx["scheme"] = self.layout.scheme
         if "birth_date" in ctx and "issue_date" in ctx:
             ctx["age"] = age_on(ctx["birth_date"], ctx["issue_date"])
+        ctx.update(window_values(values))
+        if "relationship" in values:
+            words = self.profile.relationship_words or {}
+            ctx["relationship_label"] = words.get(values["relationship"], values["relationship"])
         return ctx
 
     def bind(self, values: Mapping[str, Any], row: int | None = None) -> BoundDocument:

@@ -171,6 +171,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             bad += 1
             for p in outcome.problems:
                 print(p)
+        for w in outcome.document.warnings if outcome.document else ():
+            print(f"warning: {w}", file=sys.stderr)
     print(f"{read} record(s) read, {read - bad} valid, {bad} rejected")
     return EXIT_REJECTED if bad else 0
 

@@ -37,6 +37,12 @@ class Profile(BaseModel):
     contact: str = ""
     notice_notes: list[str] = Field(default_factory=list, description="資格情報のお知らせ: the insurer's explanation, "
                                     "one paragraph an item (what it is, use with the My Number card, errors, enquiries)")
+    issue_guidance: list[str] = Field(default_factory=list, description=(
+        "資格情報のお知らせ: how to get a 資格確認書 (on application) or a 再交付, and whom to call, one paragraph an item"))
+    reissue_mark: str | None = Field(default="再交付", description=(
+        "printed on a reissued card (record field reissued or reissue_date), before the 再交付年月日; null: nothing"))
+    relationship_words: dict[str, str] | None = Field(default=None, description=(
+        "what 本人 and 家族 print as (e.g. {本人: 本人（被保険者）, 家族: 家族（被扶養者）}); default: 本人, 家族"))
     qr_payload: str | None = Field(default=None, description="overrides the layout's QR payload template")
     fields: dict[str, FieldSpec] = Field(default_factory=dict, description=(
         "fields of this insurer's own (label, kind, max_len, required, ...), known to every layout it is used with"))
