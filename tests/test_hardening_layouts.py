@@ -5,10 +5,10 @@ writes only what `render` accepts (10); a key given twice in any of docgen's YAM
 (11). Each test failed on main before these fixes."""
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Iterator
 
@@ -31,6 +31,20 @@ def refusal(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
     assert lines and lines[0].startswith("docgen: ") and "Traceback" not in err, err
     assert all(line.startswith("  ") for line in lines[1:]), err
     return err
+
+
+def refused_within(seconds: float, argv: list[str]) -> str:
+    """refusal(), by `docgen` in a process of its own, which must be done within `seconds` (on
+    main these took minutes and gigabytes: the process is killed at the limit)."""
+    try:
+        run = subprocess.run([sys.executable, "-m", "docgen.cli", *argv], capture_output=True, text=True,
+                             timeout=seconds)
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"docgen {' '.join(argv)} still running after {seconds} s") from None
+    lines = run.stderr.splitlines()
+    assert run.returncode == 1 and lines and lines[0].startswith("docgen: "), run.stderr
+    assert "Traceback" not in run.stderr and all(line.startswith("  ") for line in lines[1:]), run.stderr
+    return run.stderr
 
 
 @pytest.fixture()
@@ -67,13 +81,11 @@ def test_item3_nan_and_infinity_in_a_layout_are_refused_naming_the_key(
 
 
 # ------------------------------------------------------------------ 4: unbounded work from a small file
-def test_item4_an_alias_bomb_is_refused_at_once(layouts: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_item4_an_alias_bomb_is_refused_at_once(layouts: Path) -> None:
     """Before: aliases 20 levels deep (a few hundred bytes) took 40 s and 1.2 GB to load."""
     bomb = "".join(f"  a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]\n" for i in range(1, 21))
     path = card(layouts, "pages:\n", f"anchors:\n  a0: &a0 [x, y]\n{bomb}pages:\n")
-    started = time.monotonic()
-    err = refusal(["validate", str(path), str(KOKUHO)], capsys)
-    assert time.monotonic() - started < 5
+    err = refused_within(20, ["validate", str(path), str(KOKUHO)])
     assert f"{path}: line 16, column 7: more than 50,000 values once its aliases are expanded" in err, err
 
 
@@ -105,15 +117,11 @@ def _parts(folder: Path, wide: int, deep: int, elements: int = 1) -> Path:
     (10, 3, 1, "more than 100 includes to expand"),
     (30, 2, 100, "more than 2,000 elements with the includes expanded"),
 ])
-def test_item4_include_fan_out_and_depth_are_capped(layouts: Path, capsys: pytest.CaptureFixture[str],
-                                                    wide: int, deep: int, elements: int, says: str) -> None:
+def test_item4_include_fan_out_and_depth_are_capped(layouts: Path, wide: int, deep: int, elements: int, says: str) -> None:
     """Before: includes 10 wide and 7 deep (ten million elements) ran past 60 s."""
     _parts(layouts, wide, deep, elements)
     path = card(layouts, TITLE, "{type: include, part: p1.yaml, x: 0, y: 0}\n      - " + TITLE)
-    started = time.monotonic()
-    err = refusal(["validate", str(path), str(KOKUHO)], capsys)
-    assert time.monotonic() - started < 5
-    assert says in err, err
+    assert says in refused_within(20, ["validate", str(path), str(KOKUHO)])
 
 
 def test_item4_one_part_placed_many_times_is_read_once(layouts: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -137,10 +145,10 @@ HUGE = "9" * 5000
     (TITLE, "{type: text, id: title, x: " + HUGE + ", y: 2.4,", "an integer of 5,000 digits (at most 100)"),
 ])
 def test_item5_deep_nesting_and_huge_integers_in_a_layout_are_one_line(
-        layouts: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, says: str) -> None:
+        layouts: Path, old: str, new: str, says: str) -> None:
     """Before: RecursionError and ValueError tracebacks."""
     path = card(layouts, old, new)
-    assert says in refusal(["validate", str(path), str(KOKUHO)], capsys)
+    assert says in refused_within(60, ["validate", str(path), str(KOKUHO)])
 
 
 @pytest.mark.parametrize("body, says", [
@@ -167,17 +175,19 @@ def _set(project: Project, element: str, values: dict[str, object]) -> dict[str,
 
 
 @pytest.mark.parametrize("raw, says", [
-    (b'{"op": "set", "values": {"x": ' + b"[" * 3000 + b"]" * 3000 + b"}}", "the body is nested too deeply"),
-    (b'{"op": "set", "values": {"x": ' + b"[" * 50 + b"]" * 50 + b"}}", "the body is nested deeper than 40 levels"),
-    (b'{"op": "set", "values": {"x": ' + HUGE.encode() + b"}}", "an integer of 5,000 digits (at most 100)"),
-    (b'{"op": "set", "values": {"x": NaN}}', "NaN, which is not a number"),
-    (b'{"op": "set", "values": {"x": 1e400}}', "1e400, too large for a number"),
+    (b"[" * 3000 + b"]" * 3000, "the body is nested too deeply"),
+    (b"[" * 50 + b"]" * 50, "the body is nested deeper than 40 levels"),
+    (HUGE.encode(), "an integer of 5,000 digits (at most 100)"),
+    (b"NaN", "NaN, which is not a number"),
+    (b"-Infinity", "-Infinity, which is not a number"),
+    (b"1e400", "1e400, too large for a number"),
 ])
 def test_item5_a_designer_request_nested_deeply_or_with_a_huge_number_is_a_clean_400(
         project: Project, raw: bytes, says: str) -> None:
-    """Before: the server printed a traceback and dropped the connection (deep nesting), or
-    accepted NaN and wrote `x: .nan` into the layout."""
-    code, text = project.post(None, raw=raw)
+    """Before: the server printed a traceback and dropped the connection (deep nesting), or wrote
+    `x: .nan` into the layout."""
+    body = json.dumps(_set(project, "title", {"x": "RAW"})).encode().replace(b'"RAW"', raw)
+    code, text = project.post(None, raw=body)
     assert code == 400 and says in text, (code, text)
     assert project.layout.read_text(encoding="utf-8") == project.original
     assert project.post(_set(project, "birth", {"x": 30}))[0] == 200      # the server is still up
@@ -194,7 +204,7 @@ def test_item5_a_designer_request_nested_deeply_or_with_a_huge_number_is_a_clean
     ({"size": "9"}, "pages[0] (front) > elements[1] (title) > size: Input should be a valid number"),
 ])
 def test_item10_the_designer_refuses_what_render_refuses_with_its_message(
-        project: Project, capsys: pytest.CaptureFixture[str], values: dict[str, object], says: str) -> None:
+        project: Project, values: dict[str, object], says: str) -> None:
     """Before: each of these was written to the layout (200)."""
     code, text = project.post(_set(project, "title", values))
     assert code == 422 and says in text, (code, text)
@@ -247,15 +257,7 @@ def test_item11_a_key_twice_in_a_profile_scheme_or_mapping_is_refused(
     assert f"{mapping}: line 4, column 3: key '管理番号' is given twice (first on line 2)" in err, err
 
 
-def test_item11_a_merge_key_overridden_is_not_a_key_twice(tmp_path: Path) -> None:
+def test_item11_a_merge_key_overridden_is_not_a_key_twice() -> None:
     """`<<: *base` then a key of base: YAML's own way to override, not a repeated key."""
     from docgen.yamlfile import load_yaml
     assert load_yaml("base: &b {x: 1, y: 2}\nel: {<<: *b, x: 3}\n")["el"] == {"x": 3, "y": 2}
-
-
-def test_item5_a_module_run_prints_no_traceback(layouts: Path) -> None:
-    """The installed command, in a process of its own (as a user runs it)."""
-    path = card(layouts, "description: ", f"notes: {NESTED}\ndescription: ")
-    run = subprocess.run([sys.executable, "-m", "docgen.cli", "validate", str(path), str(KOKUHO)],
-                         capture_output=True, text=True, timeout=120)
-    assert run.returncode == 1 and run.stderr.startswith("docgen: ") and "Traceback" not in run.stderr, run.stderr
