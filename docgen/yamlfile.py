@@ -10,10 +10,9 @@ from typing import Any, Callable, Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo
 
-
 MAX_DEPTH = 40            # levels of nesting; docgen's own files use 9
 MAX_NODES = 50_000        # values once every alias is expanded; its largest layout has some 1,200
-MAX_DIGITS = 100          # of an integer: Python refuses to read one of 4,300 digits
+MAX_DIGITS = 100          # of an integer (Python refuses to read one of more than 4,300)
 
 
 class Refused(ValueError):
@@ -28,33 +27,22 @@ class Refused(ValueError):
 
 
 def check_size(root: Any, children: Callable[[Any], Sequence[Any]]) -> None:
-    """Raise Refused when `root` nests deeper than MAX_DEPTH or counts more than MAX_NODES values,
-    a value reached twice (a YAML alias) counted each time; or when it holds itself.
+    """Raise Refused when `root` nests deeper than MAX_DEPTH or holds more than MAX_NODES values,
+    a value reached twice (a YAML alias) counted each time.
 
-    Walked without recursion, each shared value once: an alias bomb is measured, not expanded.
-    `children(node)` is called once per distinct node (the YAML reader checks keys there)."""
-    size: dict[int, int] = {}
-    open_: set[int] = set()           # the ancestors of the node being walked
-    stack: list[tuple[Any, int, list[Any] | None]] = [(root, 1, None)]
+    Walked as every stage after it would walk it, aliases expanded, without recursion, but only
+    until a limit is passed: an alias bomb (or an alias inside the value it names) costs at most
+    MAX_NODES steps. `children(node)` is asked at each place a node appears."""
+    stack: list[tuple[Any, int]] = [(root, 1)]
+    count = 0
     while stack:
-        node, level, kids = stack.pop()
-        key = id(node)
-        if kids is not None:          # every child measured: the node's own size
-            open_.discard(key)
-            size[key] = 1 + sum(size[id(k)] for k in kids)
-            if size[key] > MAX_NODES:
-                raise Refused(f"more than {MAX_NODES:,} values once its aliases are expanded", *_where(node))
-            continue
-        if key in size:
-            continue
-        if key in open_:
-            raise Refused("an alias refers to a value that holds it", *_where(node))
+        node, level = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise Refused(f"more than {MAX_NODES:,} values once its aliases are expanded", *_where(node))
         if level > MAX_DEPTH:
             raise Refused(f"nested deeper than {MAX_DEPTH} levels", *_where(node))
-        found = list(children(node))
-        open_.add(key)
-        stack.append((node, level, found))
-        stack.extend((k, level + 1, None) for k in found)
+        stack.extend((child, level + 1) for child in children(node))
 
 
 def _where(node: Any) -> tuple[int | None, int | None]:

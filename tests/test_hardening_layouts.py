@@ -86,7 +86,7 @@ def test_item4_an_alias_bomb_is_refused_at_once(layouts: Path) -> None:
     bomb = "".join(f"  a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]\n" for i in range(1, 21))
     path = card(layouts, "pages:\n", f"anchors:\n  a0: &a0 [x, y]\n{bomb}pages:\n")
     err = refused_within(20, ["validate", str(path), str(KOKUHO)])
-    assert f"{path}: line 16, column 7: more than 50,000 values once its aliases are expanded" in err, err
+    assert f"{path}: line 9, column 15: more than 50,000 values once its aliases are expanded" in err, err
 
 
 def test_item4_a_few_aliases_still_load(layouts: Path) -> None:

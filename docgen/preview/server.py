@@ -256,8 +256,10 @@ def read_body(raw: bytes) -> Any:
         check_size(body, plain_children)
     except BadEditRequest:
         raise
-    except (RecursionError, Refused) as exc:
-        raise BadEditRequest(f"bad request: the body is {exc if isinstance(exc, Refused) else 'nested too deeply'}") from None
+    except RecursionError:
+        raise BadEditRequest("bad request: the body is nested too deeply") from None
+    except Refused as exc:
+        raise BadEditRequest(f"bad request: the body is {exc}") from None
     except ValueError:          # not UTF-8, not JSON
         raise BadEditRequest("bad request: the body is not JSON") from None
     return body
