@@ -10,9 +10,82 @@ from typing import Any, Callable, Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo
 
+MAX_DEPTH = 40            # levels of nesting; docgen's own files use 9
+MAX_NODES = 50_000        # values once every alias is expanded; its largest layout has some 1,200
+MAX_DIGITS = 100          # of an integer (Python refuses to read one of more than 4,300)
+
+
+class Refused(ValueError):
+    """YAML that parses but that docgen does not read: a key given twice in one mapping, or data
+    deeper, larger (aliases expanded) or with longer numbers than any file docgen reads needs,
+    refused before a stage walks it (so a small file cannot take minutes and gigabytes to load,
+    or end in a RecursionError). `line` and `column` (1-based) say where, when known."""
+
+    def __init__(self, problem: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(problem)
+        self.line, self.column = line, column
+
+
+def check_size(root: Any, children: Callable[[Any], Sequence[Any]]) -> None:
+    """Raise Refused when `root` nests deeper than MAX_DEPTH or holds more than MAX_NODES values,
+    a value reached twice (a YAML alias) counted each time.
+
+    Walked as every stage after it would walk it, aliases expanded, without recursion, but only
+    until a limit is passed: an alias bomb (or an alias inside the value it names) costs at most
+    MAX_NODES steps. `children(node)` is asked at each place a node appears."""
+    stack: list[tuple[Any, int]] = [(root, 1)]
+    count = 0
+    while stack:
+        node, level = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise Refused(f"more than {MAX_NODES:,} values once its aliases are expanded", *_where(node))
+        if level > MAX_DEPTH:
+            raise Refused(f"nested deeper than {MAX_DEPTH} levels", *_where(node))
+        stack.extend((child, level + 1) for child in children(node))
+
+
+def _where(node: Any) -> tuple[int | None, int | None]:
+    """A YAML node's line and column (1-based); (None, None) for plain data."""
+    mark = getattr(node, "start_mark", None)
+    return (mark.line + 1, mark.column + 1) if mark else (None, None)
+
+
+def plain_children(node: Any) -> Sequence[Any]:
+    """The values inside parsed JSON or YAML data (keys too), for check_size."""
+    if isinstance(node, dict):
+        return [*node.keys(), *node.values()]
+    return node if isinstance(node, list) else ()
+
+
+def _node_children(node: Any) -> Sequence[Any]:
+    """A YAML node's children, for check_size; a key given twice in one mapping (YAML does not
+    allow it, and the later would silently win) and an integer too long to read are refused."""
+    import yaml
+
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == "tag:yaml.org,2002:int" and len(node.value) > MAX_DIGITS:
+            raise Refused(f"an integer of {len(node.value):,} digits (at most {MAX_DIGITS})", *_where(node))
+        return ()
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    first: dict[tuple[str, str], Any] = {}
+    for key, _ in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+            earlier = first.setdefault((key.tag, key.value), key)
+            if earlier is not key:
+                raise Refused(f"key '{_printable(key.value)[:60]}' is given twice (first on line "
+                               f"{earlier.start_mark.line + 1}): keep one", *_where(key))
+    return [n for pair in node.value for n in pair]
+
+
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)
+
 
 def load_yaml(text: str) -> Any:
-    """yaml.safe_load, through LibYAML when it is there; on an error, the message and position
+    """yaml.safe_load, through LibYAML when it is there, of a document check_size accepts (no key
+    twice, no alias bomb, no nesting past MAX_DEPTH); a parse error gives the message and position
     of the pure-Python parser, which says what was expected and what was found instead.
 
     LibYAML's loader (in PyYAML's wheels) builds the same data some 7 times faster. PyYAML is
@@ -21,9 +94,24 @@ def load_yaml(text: str) -> Any:
     import yaml
 
     try:
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return _load(text, getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
-        return yaml.safe_load(text)
+        return _load(text, yaml.SafeLoader)
+
+
+def _load(text: str, loader_class: Any) -> Any:
+    loader = loader_class(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except RecursionError:
+            raise Refused(f"nested deeper than {MAX_DEPTH} levels") from None
+        if node is None:
+            return None
+        check_size(node, _node_children)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def read_bytes(path: Path, error: type[Exception], what: str = "file") -> bytes:
@@ -49,6 +137,9 @@ def parse_yaml(text: bytes, path: Path, error: type[Exception], what: str = "fil
         return load_yaml(text.decode("utf-8"))
     except UnicodeDecodeError:
         raise error(f"{path}: {what} is not UTF-8") from None
+    except Refused as exc:
+        at = f" line {exc.line}, column {exc.column}:" if exc.line else ""
+        raise error(f"{path}:{at} {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
@@ -56,9 +147,11 @@ def parse_yaml(text: bytes, path: Path, error: type[Exception], what: str = "fil
 
 
 class Strict(BaseModel):
-    """A model of YAML data: an unknown key is an error (so a typo fails on load), values are frozen."""
+    """A model of YAML data: an unknown key is an error (so a typo fails on load), a value is never
+    converted (`x: true` or `x: "3.2"` is not a number, `text: 12` is not text), every number is
+    finite (`.nan` and `.inf` would reach the PDF), and values are frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, strict=True, allow_inf_nan=False)
 
 
 @dataclass(frozen=True)

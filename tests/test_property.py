@@ -7,15 +7,21 @@ The strings mix what breaks printing (combining marks, variation selectors, unus
 controls, bidi, lone surrogates, private use, characters outside the BMP, ligatures) with
 ordinary Japanese and Latin text, up to past the longest field limit. Examples are derandomised
 so CI is repeatable; DOCGEN_PROPERTY_EXAMPLES=2000 explores more locally.
+
+And any layout drawn over the layout schema renders inside its boxes or is refused in one line
+(see "layouts" below; DOCGEN_PROPERTY_LAYOUT_EXAMPLES=2000 explores more).
 """
 from __future__ import annotations
 
 import os
+import shutil
+import time
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import yaml
 from hostile import (
     LAYOUTS,
     base_record,
@@ -24,12 +30,16 @@ from hostile import (
     printed_fields,
     text_fields,
 )
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from pdfcheck import assert_glyphs_in_boxes, page_text, squash
+from pdfcheck import assert_glyphs_in_boxes, non_finite_numbers, page_text, squash
 
+from docgen import cli
+from docgen.layout.loader import load_layout
 from docgen.output.pdf import write_pdf
+from docgen.paths import PROFILES, SAMPLES
 from docgen.pipeline import Job, open_job
+from docgen.preview.designer import kinds
 from docgen.records import SourceRecord
 
 CASES = [(layout, field) for layout in LAYOUTS for field in text_fields(layout)]
@@ -74,3 +84,127 @@ def test_any_string_in_any_field_prints_exactly_or_is_rejected_by_name(tmp_path:
             assert squash(text) in "".join(squash(page_text(page)) for page in pages), f"{layout} {field}"
             for p, page in enumerate(pages):
                 assert_glyphs_in_boxes(page, resolved.pages[p].elements, h_mm, f"{layout} {field} page {p + 1}")
+
+
+# ------------------------------------------------------------------ layouts
+# Property: any layout drawn over the layout schema (every element kind and key, as `docgen schema`
+# gives them, with ordinary and hostile values: NaN, infinities, huge or negative numbers, numbers
+# as text or yes/no, unknown names, tricky characters, a key twice) either loads and renders one
+# record within a time budget, every glyph inside its element's box and the page; or is refused
+# in one `docgen:` line (a layout's problems indented below it); never a traceback.
+LAYOUT_EXAMPLES = int(os.environ.get("DOCGEN_PROPERTY_LAYOUT_EXAMPLES", "60"))
+RENDER_BUDGET_S = 10.0
+# (ordinary, hostile) values by key: a drawn layout is ordinary, or ordinary but for one thing
+# (one key's value, the page size, a key given twice), so each hostile value is what is tested
+HOSTILE_NUMBERS = st.sampled_from([float("nan"), float("inf"), float("-inf"), 1e300, -1e300, 10**120, 2**63, -1,
+                                   True, False, "3.2", "", None])
+TEXTS = (st.sampled_from(["国民健康保険", "見本", "No. 1", "氏名"]), st.text(alphabet=characters, min_size=1, max_size=12))
+TEMPLATES = (st.sampled_from(["{name}", "{kigo}", "{record_id}", "{insurer.name}", "固定"]),
+             st.sampled_from(["{nope}", "{name", "{name:shout}", "{", "}"]))
+STRINGS = {"text": TEXTS, "value": TEMPLATES, "payload": TEMPLATES, "address": TEMPLATES, "postal_code": TEMPLATES,
+           "font": (st.sampled_from(["gothic", "mincho", "gothic-bold"]), st.sampled_from(["maru", ""])),
+           "fill": (st.sampled_from(["black", "gray:0.5", "cmyk:0,0,0,1"]), st.just("red")),
+           "src": (st.just("seal.png"), st.sampled_from(["missing.png", "../seal.png"])),
+           "part": (st.sampled_from(["docgen:organ-donation", "docgen:card-notes"]), st.just("nope")),
+           "numbering": (st.sampled_from(["1.", "(1)"]), st.sampled_from(["", "{n}"])),
+           "id": (st.none(), st.sampled_from(["", 12]))}
+YAML_VALUES = {"when": (st.sampled_from([{"field": "sex", "present": True}, {"not": {"field": "sex", "in": ["1"]}}]),
+                        st.sampled_from([{"field": "nope", "equals": "1"}, {"all": []}, "yes"])),
+               "items": (st.lists(TEXTS[0], min_size=1, max_size=3), st.lists(TEXTS[1], max_size=3)),
+               "dash": (st.just([1, 1]), st.sampled_from([[float("nan")], "x", []]))}
+# where a card's elements usually are and how big (the rest within each key's own bounds)
+RANGES = {"x": (0, 45), "y": (0, 30), "x1": (0, 80), "x2": (0, 80), "y1": (0, 50), "y2": (0, 50),
+          "w": (5, 40), "h": (3, 20), "size": (4, 12)}
+
+
+def _numbers(key: str, spec: dict) -> st.SearchStrategy:
+    """Numbers where a card's elements usually are, or within a key's own bounds (0 to 40 without)."""
+    low = spec.get("minimum", spec.get("exclusiveMinimum", -0.5) + 0.5)
+    low, high = RANGES.get(key, (low, spec.get("maximum", low + 40)))
+    return st.integers(int(low) + 1, int(high)) if spec["type"] == "integer" else st.floats(low, high)
+
+
+def _values(key: str, spec: dict) -> tuple[st.SearchStrategy, st.SearchStrategy]:
+    """The ordinary and the hostile values of one key of the schema."""
+    if spec["type"] in ("number", "integer"):
+        return _numbers(key, spec), HOSTILE_NUMBERS
+    if spec["type"] == "enum":
+        return st.sampled_from(spec["enum"]), st.just("bogus")
+    if spec["type"] == "boolean":
+        return st.booleans(), st.just("yes")
+    if spec["type"] == "object":
+        inner = {k: _values(k, v) for k, v in spec["properties"].items()}
+        return (st.fixed_dictionaries({}, optional={k: good for k, (good, _) in inner.items()}),
+                st.one_of(st.just("big"), *(st.fixed_dictionaries({k: bad}) for k, (_, bad) in inner.items())))
+    return STRINGS.get(key) or YAML_VALUES.get(key) or (st.none(), st.just([]))
+
+
+@lru_cache(maxsize=1)
+def _elements() -> st.SearchStrategy:
+    """Ordinary elements of every kind of the layout schema (as the designer reads it)."""
+    def kind(name: str, info: dict) -> st.SearchStrategy:
+        keys = {k: _values(k, spec)[0] for k, spec in info["keys"].items()}
+        required = [k for k in info["required"] if k != "type"]
+        return st.fixed_dictionaries({"type": st.just(name), **{k: keys[k] for k in required}},
+                                     optional={k: v for k, v in keys.items() if k not in required})
+    return st.one_of([kind(name, info) for name, info in kinds().items()])
+
+
+@st.composite
+def layouts(draw: st.DrawFn) -> tuple[dict, bool]:
+    """A layout of one kokuho card page, and whether its YAML text repeats a key."""
+    elements = draw(st.lists(_elements(), max_size=5))
+    page_size = draw(st.sampled_from(["card", "card-portrait", [86, 54]]))
+    odd = draw(st.sampled_from(["nothing", "value", "value", "value", "page size", "key twice"]))
+    if odd == "value" and elements:
+        el = draw(st.sampled_from(elements))
+        key = draw(st.sampled_from(sorted(kinds()[el["type"]]["keys"])))
+        el[key] = draw(_values(key, kinds()[el["type"]]["keys"][key])[1])
+    elif odd == "page size":
+        page_size = draw(st.sampled_from([[float("nan"), 54], [86, float("inf")], [True, 54], "bogus"]))
+    return _card(elements, page_size), odd == "key twice"
+
+
+def _card(elements: list[dict], page_size: object = "card") -> dict:
+    return {"name": "drawn", "description": "drawn by hypothesis", "scheme": "kokuho", "document": "card",
+            "page_size": page_size, "profile": "kasou-city-kokuho", "requires": ["record_id"],
+            "pages": [{"name": "front", "elements": elements}]}
+
+
+@settings(max_examples=LAYOUT_EXAMPLES, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
+@given(layouts())
+# what main printed into the PDF as `-nan` (issue 17, item 3)
+@example((_card([{"type": "text", "x": float("nan"), "y": 2, "w": 40, "h": 5, "text": "見本"}]), False))
+@example((_card([{"type": "line", "x1": 1, "y1": 2, "x2": 40, "y2": 2, "dash": [float("nan"), 1]}]), False))
+def test_any_layout_renders_inside_its_boxes_or_is_refused_in_one_line(
+        tmp_path: Path, capsys, drawn: tuple[dict, bool]) -> None:
+    layout, key_twice = drawn
+    path, out = tmp_path / "drawn.yaml", tmp_path / "drawn.pdf"
+    shutil.copy(PROFILES / "seals" / "kasou-city.png", tmp_path / "seal.png")
+    path.write_text(yaml.safe_dump(layout, allow_unicode=True) + ("name: again\n" if key_twice else ""), encoding="utf-8")
+    out.unlink(missing_ok=True)
+    capsys.readouterr()
+    started = time.monotonic()
+    code = cli.main(["render", str(path), str(SAMPLES / "kokuho.csv"), "--id", "K0001", "-o", str(out)])
+    took = time.monotonic() - started
+    err = capsys.readouterr().err
+    assert took < RENDER_BUDGET_S, f"{took:.1f} s"
+    assert "Traceback" not in err, err
+    if err.startswith("rejected: row 1 [K0001]: "):     # K0001 does not fit the drawn layout: the record
+        return                                          # is rejected by row, field and rule, not the layout
+    if code == 1:           # refused: one docgen: line, a layout's problems indented below it
+        lines = err.splitlines()
+        assert lines[0].startswith("docgen: ") and all(line.startswith("  ") for line in lines[1:]), err
+        return
+    assert (code, err) == (0, ""), err
+    assert not non_finite_numbers(out)
+    resolved = load_layout(path)
+    w_mm, h_mm = resolved.model.size_mm
+    doc = pdfium.PdfDocument(out)
+    for i, page in enumerate(resolved.pages):
+        for el, name in zip(page.elements, page.names):       # NaN fails every comparison
+            box = el.bbox()
+            assert box is None or (0 <= box[0] <= box[2] <= w_mm and 0 <= box[1] <= box[3] <= h_mm), (name, box)
+        # drawn elements may overlap each other: only that each glyph is inside its box
+        assert_glyphs_in_boxes(doc[i], list(page.elements), h_mm, f"page {i + 1}", no_overlap=False)

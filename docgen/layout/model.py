@@ -132,7 +132,10 @@ class Layout(Strict):
     @field_validator("page_size", mode="before")
     @classmethod
     def _named_size(cls, size: object) -> object:
-        """One message for a misspelt name, instead of one per member of the union."""
+        """One message for a misspelt name, instead of one per member of the union; [width, height]
+        as YAML writes it (a list) read as the pair."""
+        if isinstance(size, list):
+            return tuple(size)
         if isinstance(size, str) and size not in PAGE_SIZES_MM:
             raise ValueError(f"unknown page size '{size}': use {', '.join(PAGE_SIZES_MM)} or [width, height] in mm"
                              + did_you_mean(size, list(PAGE_SIZES_MM)))

@@ -38,7 +38,7 @@ from docgen.preview.yaml_edit import (
     plain,
     set_keys,
 )
-from docgen.yamlfile import problems, validation_lines
+from docgen.yamlfile import Refused, load_yaml, problems, validation_lines
 
 # keys every element starts with; then its anchors and extents (as its kind declares them), then the rest
 HEAD_KEYS = ("type", "id", "when")
@@ -235,8 +235,12 @@ def overlay(files: dict[Path, bytes]) -> Reader:
 class Designer:
     """The edits of one `docgen serve` session, on one layout and the parts in its folder."""
 
-    def __init__(self, layout_file: Path, read_only: str | None = None) -> None:
+    def __init__(self, layout_file: Path, check: Callable[[ResolvedLayout], object],
+                 read_only: str | None = None) -> None:
+        """`check` is what `docgen render` does with a layout once loaded (open it with the
+        session's profile, preparing its static text): every edit passes it before it is written."""
         self.layout_file = layout_file.resolve()
+        self.check = check
         self.folder = self.layout_file.parent
         self.token = secrets.token_urlsafe(32)
         if read_only is None and self.layout_file.is_relative_to(PACKAGE):
@@ -404,6 +408,7 @@ class Designer:
         newly_off = [str(p) for p in new.off_page if str(p) not in old_off]
         if newly_off:
             raise EditRefused(problems(self.layout_file, newly_off))
+        self.check(new)
         atomic_write(file, after)
         self.done.append(Action(label, file, before, after))
         self.undone.clear()
@@ -441,9 +446,11 @@ def _value(key: str, value: Any) -> Any:
     """A value from the page: {"yaml": "..."} is YAML text (a `when:` condition), the rest as sent."""
     if isinstance(value, dict) and set(value) == {"yaml"} and isinstance(value["yaml"], str):
         try:
-            return yaml.safe_load(value["yaml"]) if value["yaml"].strip() else None
+            return load_yaml(value["yaml"]) if value["yaml"].strip() else None
         except yaml.YAMLError as exc:
             raise EditRefused(f"{key}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        except Refused as exc:
+            raise EditRefused(f"{key}: {exc}") from None
     if isinstance(value, float):
         return number(value)
     return value

@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import io
 import json
+import math
 import sys
 import threading
 import traceback
@@ -50,7 +51,7 @@ from docgen.preview.snapshot import (
     snapshot,
 )
 from docgen.records import RecordFileError
-from docgen.yamlfile import load_yaml
+from docgen.yamlfile import MAX_DIGITS, Refused, check_size, load_yaml, plain_children
 
 STATIC = resources.files("docgen.preview") / "static"
 # (file under static/, content type) per route: the only files the server ever reads for a URL
@@ -89,7 +90,7 @@ class PreviewApp:
         self.dpi = dpi
         self.record_id = record_id                # the record the page starts with (--id)
         self.lock = threading.Lock()      # one request computes at a time: PDFium is not thread-safe
-        self.designer = Designer(self.layout_file, read_only)
+        self.designer = Designer(self.layout_file, self._job, read_only)
         self._walk: tuple[list[tuple[str, int, int]], list[Path]] | None = None    # see _watched
         # the files as the session found them: what "no longer fits" compares with outside git
         self.started = {f: f.read_bytes() for f in self._watched() if f.is_file()}
@@ -122,8 +123,13 @@ class PreviewApp:
             h.update(f"{stamp}\n".encode())
         return h.hexdigest()[:16]
 
+    def _job(self, layout: ResolvedLayout) -> Job:
+        """The layout with the session's profile, as `docgen render` opens it: its static text
+        prepared (fonts have every character, it fits)."""
+        return open_job(layout, self.profile, self.renewal)
+
     def _open(self) -> tuple[Job, RecordFile]:
-        job = open_job(load_layout(self.layout_file, allow_off_page=True), self.profile, self.renewal)
+        job = self._job(load_layout(self.layout_file, allow_off_page=True))
         return job, self.records or default_records(job.layout)
 
     def state(self, query: dict[str, str]) -> dict[str, Any]:
@@ -231,6 +237,34 @@ class PreviewApp:
             "{{read_only}}", "true" if self.designer.read_only else "false").encode("utf-8")
 
 
+def read_body(raw: bytes) -> Any:
+    """A write request's JSON: standard JSON only (no NaN or Infinity), its integers, nesting and
+    size as a layout's may be (docgen.yamlfile), else BadEditRequest saying why."""
+    def refuse(problem: str) -> Any:
+        raise BadEditRequest(f"bad request: the body holds {problem}")
+
+    def integer(text: str) -> int:
+        digits = len(text.lstrip("-"))
+        return int(text) if digits <= MAX_DIGITS else refuse(f"an integer of {digits:,} digits (at most {MAX_DIGITS})")
+
+    def real(text: str) -> float:
+        value = float(text)
+        return value if math.isfinite(value) else refuse(f"{text[:20]}, too large for a number")
+    try:
+        body = json.loads(raw, parse_constant=lambda name: refuse(f"{name}, which is not a number"),
+                          parse_int=integer, parse_float=real)
+        check_size(body, plain_children)
+    except BadEditRequest:
+        raise
+    except RecursionError:
+        raise BadEditRequest("bad request: the body is nested too deeply") from None
+    except Refused as exc:
+        raise BadEditRequest(f"bad request: the body is {exc}") from None
+    except ValueError:          # not UTF-8, not JSON
+        raise BadEditRequest("bad request: the body is not JSON") from None
+    return body
+
+
 def _stamp(f: Path) -> tuple[str, int, int]:
     """A file's name, modification time and size ((-1, -1) when it is missing): what saving it changes."""
     try:
@@ -253,7 +287,7 @@ def watched_files(layout: Path) -> tuple[set[Path], str | None]:
         files.add(path)
         try:
             data = load_yaml(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        except (OSError, UnicodeDecodeError, yaml.YAMLError, Refused):
             continue
         if path == layout and isinstance(data, dict) and isinstance(data.get("profile"), str):
             profile = data["profile"]
@@ -400,9 +434,9 @@ class Handler(BaseHTTPRequestHandler):
             self._send(413 if length > MAX_BODY else 411, b"a JSON body of at most 64 KiB\n", "text/plain; charset=utf-8")
             return
         try:
-            body = json.loads(self.rfile.read(length))
-        except ValueError:
-            self._json({"version": self.app.version(), "error": "bad request: the body is not JSON"}, 400)
+            body = read_body(self.rfile.read(length))
+        except BadEditRequest as exc:
+            self._json({"version": self.app.version(), "error": str(exc)}, 400)
             return
         self._run(lambda: self.app.edit(body), version_after=True)
 
