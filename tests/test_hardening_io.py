@@ -1,0 +1,167 @@
+"""Issue 17, output writing and records reading: nothing written through a device, a FIFO or in
+place of a symlink, modes kept and partial files private and cleaned up, an earlier PDF never
+removed, no record printed from a damaged region of a CSV, no JSON boolean or number taken for
+text, messages that never echo a header cell or a JSON key.
+
+Tests are named after the issue's numbered items. Records are the bundled samples' fictional
+people. No test writes to a system device: devices are made in tmp_path (as root) or only
+checked, never written.
+"""
+from __future__ import annotations
+
+import json
+import os
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+from test_batch import KOKUHO, _rows, _write, kokuho_records
+from test_hardening_output import one_line, run
+
+from docgen.errors import OutputError
+from docgen.output.files import Inputs, atomic_file, check_target
+
+LINUX = sys.platform.startswith("linux")
+posix_only = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs and modes are POSIX")
+
+
+def render_one(capsys: pytest.CaptureFixture[str], out: Path, record_id: str = "K0001") -> tuple[int, str, str]:
+    return run(capsys, "render", "kokuho-card", KOKUHO, "-o", out, "--id", record_id)
+
+
+# ---------------------------------------------------------------- item 1: devices, FIFOs, symlinks
+@posix_only
+def test_item1_a_fifo_is_refused_and_left_a_fifo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("fifo.pdf", "fifo.png"):
+        fifo = tmp_path / name
+        os.mkfifo(fifo)
+        command = ["render", "kokuho-card", KOKUHO] if name.endswith(".pdf") else ["preview", "kokuho-card"]
+        code, out, err = run(capsys, *command, "-o", fifo, "--id", "K0001")
+        assert code == 1 and out == ""
+        assert one_line(err) == (f"docgen: output {fifo}: is a FIFO (named pipe), not a regular file; docgen writes "
+                                 "only regular files and never replaces anything else: give a file name")
+        assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo.pdf", "fifo.png"]
+
+
+@posix_only
+def test_item1_a_symlink_is_followed_its_file_replaced_and_the_link_kept(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "mailing" / "card.pdf"
+    target.parent.mkdir()
+    target.write_bytes(b"old")
+    link = tmp_path / "latest.pdf"
+    link.symlink_to(target)
+    assert render_one(capsys, link)[0] == 0
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert target.read_bytes().startswith(b"%PDF-")
+    # a link to a FIFO is refused like the FIFO, naming both
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    to_fifo = tmp_path / "to-fifo.pdf"
+    to_fifo.symlink_to(fifo)
+    code, _, err = render_one(capsys, to_fifo)
+    assert code == 1 and f"output {to_fifo} (a symbolic link to {fifo}): is a FIFO (named pipe)" in one_line(err)
+    assert to_fifo.is_symlink() and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    # a dangling link: its file is created where it points, the link kept
+    dangling = tmp_path / "new.pdf"
+    dangling.symlink_to(tmp_path / "mailing" / "new-card.pdf")
+    assert render_one(capsys, dangling)[0] == 0
+    assert dangling.is_symlink() and (tmp_path / "mailing" / "new-card.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_item1_the_system_null_device_is_refused_without_writing() -> None:
+    # only checked: check_target stats, it writes nothing, so /dev/null is never at risk here
+    with pytest.raises(OutputError, match="is a character device, not a regular file"):
+        check_target(Path(os.devnull), Inputs(()))
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="making a device node needs root")
+def test_item1_a_character_device_is_refused_and_left_a_device(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    device = tmp_path / "null.pdf"
+    try:        # our own node of the null device, in tmp_path: a wrong docgen replaces this, not /dev/null
+        os.mknod(device, stat.S_IFCHR | 0o600, os.makedev(1, 3))
+    except OSError as exc:
+        pytest.skip(f"cannot make a device node here: {exc}")
+    code, out, err = render_one(capsys, device)
+    assert code == 1 and out == ""
+    assert one_line(err).startswith(f"docgen: output {device}: is a character device, not a regular file")
+    assert stat.S_ISCHR(os.lstat(device).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["null.pdf"]
+
+
+# ---------------------------------------------------------------- item 7: modes and leftovers
+@posix_only
+def test_item7_rendering_over_a_0600_pdf_keeps_0600(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "card.pdf"
+    out.write_bytes(b"old")
+    out.chmod(0o600)
+    assert render_one(capsys, out)[0] == 0
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+@posix_only
+def test_item7_a_new_file_honours_the_umask_and_its_partial_is_private(tmp_path: Path) -> None:
+    old = os.umask(0o027)
+    try:
+        out = tmp_path / "new.pdf"
+        with atomic_file(out) as tmp:
+            assert stat.S_IMODE(tmp.stat().st_mode) == 0o600       # personal data while it is written
+            tmp.write_bytes(b"%PDF-")
+        assert stat.S_IMODE(out.stat().st_mode) == 0o640
+    finally:
+        os.umask(old)
+
+
+@posix_only
+def test_item7_any_run_removes_a_killed_runs_partial_files_and_says_so(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = kokuho_records(tmp_path / "k.csv", 6)
+    out = tmp_path / "out"
+    code, _, _ = run(capsys, "batch", "kokuho-card", data, "-o", out, "--workers", "1", "--bundle-size", "3")
+    assert code == 0
+    # what a SIGKILL while bundle 2 and its journal entry were written leaves behind
+    partials = [out / ".bundle-00002.pdf.partial", out / "journal" / ".bundle-00002.json.partial"]
+    for p in partials:
+        p.write_bytes((out / "bundle-00002.pdf").read_bytes())
+    # a run that is then refused (no --resume) still removes them
+    code, _, err = run(capsys, "batch", "kokuho-card", data, "-o", out, "--workers", "1", "--bundle-size", "3")
+    assert code == 1 and "add --resume" in one_line(err)
+    assert f"{out}: removed 2 partial file(s) a killed run left (.bundle-00002.pdf.partial, " \
+           "journal/.bundle-00002.json.partial)" in err
+    assert not [p for p in partials if p.exists()]
+    # a new run into a folder holding only a partial bundle: removed, and the run goes ahead
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    (fresh / ".bundle-00001.pdf.partial").write_bytes(b"%PDF-")
+    code, _, err = run(capsys, "batch", "kokuho-card", data, "-o", fresh, "--workers", "1")
+    assert code == 0 and "removed 1 partial file(s)" in err
+    assert not list(fresh.glob(".*.partial"))
+
+
+# ---------------------------------------------------------------- item 9: an earlier PDF is left alone
+def test_item9_a_mistyped_id_leaves_the_earlier_pdf_and_says_it_is_from_an_earlier_run(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    earlier = tmp_path / "card.pdf"
+    assert render_one(capsys, earlier)[0] == 0
+    before = earlier.read_bytes()
+    code, out, err = render_one(capsys, earlier, "K00O1")
+    assert code == 1 and out == ""
+    assert one_line(err) == (f"docgen: {KOKUHO}: no record with 管理番号 K00O1; {earlier} is from an earlier run, "
+                             "not this one, and was left as it was")
+    assert earlier.read_bytes() == before
+    # every record rejected: the same, and another program's file is left too
+    header, rows = _rows(KOKUHO)
+    bad = _write(tmp_path / "all-bad.csv", header, [{**r, "birth_date": "1990-13-45"} for r in rows])
+    theirs = tmp_path / "report.pdf"
+    theirs.write_bytes(b"%PDF-1.4\n% another program's file\n")
+    code, _, err = run(capsys, "render", "kokuho-card", bad, "-o", theirs)
+    assert code == 1
+    assert err.splitlines()[-1] == (f"docgen: {bad}: nothing rendered: every record was rejected; {theirs} is from "
+                                    "an earlier run, not this one, and was left as it was")
+    assert theirs.read_bytes() == b"%PDF-1.4\n% another program's file\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["all-bad.csv", "card.pdf", "report.pdf"]
