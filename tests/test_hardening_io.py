@@ -9,6 +9,7 @@ checked, never written.
 """
 from __future__ import annotations
 
+import csv
 import json
 import os
 import stat
@@ -165,3 +166,54 @@ def test_item9_a_mistyped_id_leaves_the_earlier_pdf_and_says_it_is_from_an_earli
                                     "an earlier run, not this one, and was left as it was")
     assert theirs.read_bytes() == b"%PDF-1.4\n% another program's file\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["all-bad.csv", "card.pdf", "report.pdf"]
+
+
+# ---------------------------------------------------------------- item 2: a damaged region is rejected whole
+SECRET = "秘密"
+
+
+def first_column_split(path: Path) -> Path:
+    """The sample records with the address as the first column and an unquoted line break in
+    K0002's: its first part alone on a line, the rest on a header-width line."""
+    header, rows = _rows(KOKUHO)
+    header = ["address"] + [c for c in header if c != "address"]
+    lines = [",".join(header)]
+    for r in rows[:5]:
+        cells = [r[c] for c in header]
+        if r["record_id"] == "K0002":
+            cells[0] = f"{SECRET}県架空市\n{SECRET}町二丁目3番4号"
+        lines.append(",".join(cells))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_item2_a_line_break_in_the_first_column_prints_neither_record_it_touches(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = first_column_split(tmp_path / "split.csv")
+    out = tmp_path / "batch"
+    code, stdout, err = run(capsys, "batch", "kokuho-card", data, "-o", out, "--workers", "1")
+    assert code == 3 and SECRET not in stdout + err
+    # neither K0001 nor K0002 (line 4, header-width, is its rest or the next record: no telling)
+    message = ("lines 2–4 hold 2 records split by 1 unquoted line break(s); no cell of them is used, as any may "
+               "have shifted; quote cells that contain line breaks")
+    with (out / "rejects.csv").open(encoding="utf-8", newline="") as fh:
+        rejects = list(csv.DictReader(fh))
+    assert [(r["row"], r["record_id"], r["field"], r["rule"], r["detail"]) for r in rejects] == [
+        (str(n), "", "(row)", "row-shape", f"row {n}: {message}") for n in (1, 2)]
+    with (out / "manifest.csv").open(encoding="utf-8", newline="") as fh:
+        printed = [r["record_id"] for r in csv.DictReader(fh)]
+    assert printed == ["K0003", "K0004", "K0005"]          # not K0002 with half its address
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["input"], summary["rendered"], summary["rejected"], summary["reconciled"]) == (5, 3, 2, True)
+
+
+def test_item2_a_full_row_beside_a_short_one_is_rejected_on_either_side(tmp_path: Path) -> None:
+    from docgen.records import read_records
+
+    # R2's last cell cut after an unquoted comma and a line break: R2's first line is full width
+    path = tmp_path / "cut.csv"
+    path.write_text("管理番号,氏名,住所\nR1,山田太郎,東京都\nR2,髙橋花子,大阪府\n北区,1番\nR4,﨑山次郎,京都府\n", encoding="utf-8")
+    records = list(read_records(path))
+    assert [(r.row, r.fields) for r in records] == [(1, {"record_id": "R1", "name": "山田太郎", "address": "東京都"}),
+                                                    (2, {}), (3, {}), (4, {})]
+    assert records[1].problems[0].startswith("row 2: next to a row with fewer cells than the header (lines 3–5)")

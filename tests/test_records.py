@@ -279,9 +279,12 @@ def test_short_and_long_rows_carry_problems_and_others_come_through(tmp_path: Pa
     path.write_text("管理番号,氏名,フリガナ\nR1,山田太郎,ヤマダタロウ\nR2,髙橋花子\nR3,𠮷田一郎,ヨシダイチロウ,秘密\nR4,﨑山次郎,サキヤマジロウ\n", encoding="utf-8")
     records = read_all(path)
     assert [r.row for r in records] == [1, 2, 3, 4]
-    assert [r.fields.get("record_id") for r in records] == ["R1", None, None, "R4"]
-    assert records[0].problems == records[3].problems == ()
-    # a misshapen row's cells may be shifted: none of them is used, not even as its 管理番号
+    assert [r.fields.get("record_id") for r in records] == [None, None, None, "R4"]
+    assert records[3].problems == ()
+    # a misshapen row's cells may be shifted: none of them is used, not even as its 管理番号; nor
+    # are those of the full row before a short one (a line break in its last cell would shift it)
+    assert records[0].problems == ("row 1: next to a row with fewer cells than the header (lines 2–4): its cells "
+                                   "may have shifted by an unquoted line break",)
     assert records[1].problems == ("row 2: 2 cells, header has 3",) and records[1].fields == {}
     assert records[2].problems == ("row 3: 4 cells, header has 3",) and records[2].fields == {}
 
