@@ -217,3 +217,29 @@ def test_item2_a_full_row_beside_a_short_one_is_rejected_on_either_side(tmp_path
     assert [(r.row, r.fields) for r in records] == [(1, {"record_id": "R1", "name": "山田太郎", "address": "東京都"}),
                                                     (2, {}), (3, {}), (4, {})]
     assert records[1].problems[0].startswith("row 2: next to a row with fewer cells than the header (lines 3–5)")
+
+
+# ---------------------------------------------------------------- item 8: no JSON boolean taken for text
+def kouki_line(**changes: object) -> str:
+    from docgen.paths import SAMPLES
+
+    record = json.loads((SAMPLES / "kouki.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    return json.dumps({**record, **changes}, ensure_ascii=False)
+
+
+def test_item8_a_json_boolean_or_number_where_text_or_a_choice_is_expected_is_a_rejected_field(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cases = [("sex", True, "性別 expects a choice", "boolean"), ("copay_ratio", True, "一部負担金の割合 expects a choice", "boolean"),
+             ("name", True, "氏名 expects text", "boolean"), ("name", 1, "氏名 expects text", "number"),
+             ("birth_date", 19241010, "生年月日 expects a date", "number")]
+    lines = [kouki_line(record_id=f"L{i}", **{key: value}) for i, (key, value, _, _) in enumerate(cases, start=1)]
+    lines.append(kouki_line(record_id="L9", copay_ratio=1, sex=2))        # a choice's code as an integer is fine
+    data = tmp_path / "typed.jsonl"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "cards.pdf"
+    code, stdout, err = run(capsys, "render", "kouki-card", data, "-o", out)
+    assert code == 3
+    assert [line for line in err.splitlines() if line.startswith("rejected:")] == [
+        f"rejected: row {i} [L{i}]: field {key}: json-type: a JSON {kind} where {expects}; write the value as a string"
+        for i, (key, _, expects, kind) in enumerate(cases, start=1)]
+    assert stdout.startswith(f"{out}: 1 record(s)")
