@@ -243,3 +243,58 @@ def test_item8_a_json_boolean_or_number_where_text_or_a_choice_is_expected_is_a_
         f"rejected: row {i} [L{i}]: field {key}: json-type: a JSON {kind} where {expects}; write the value as a string"
         for i, (key, _, expects, kind) in enumerate(cases, start=1)]
     assert stdout.startswith(f"{out}: 1 record(s)")
+
+
+# ---------------------------------------------------------------- item 11: headers, field column, 記号 '-'
+def test_item11_messages_name_a_header_or_key_by_number_and_digest_never_its_text(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import hashlib
+
+    def digest(text: str) -> str:
+        return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+    header, rows = _rows(KOKUHO)
+    data = _write(tmp_path / "shifted.csv", header + [f"{SECRET}太郎"], [{**r, f"{SECRET}太郎": ""} for r in rows])
+    code, _, err = run(capsys, "validate", "kokuho-card", data)
+    assert code == 1 and SECRET not in err
+    assert one_line(err) == (f"docgen: {data}: column {len(header) + 1} (header #{digest(SECRET + '太郎')}, 4 character(s)): "
+                             "unknown column; map it in the mapping file (none given) or list it under ignore")
+    cases = [({"record_id": "L1", f"{SECRET}花子": "x"}, f"key 2 (header #{digest(SECRET + '花子')}, 4 character(s)): "
+                                                          "unknown column"),
+             ({"name": "見本", "氏名": "見本"}, "keys 1 and 2 both give field 'name'"),
+             ({"record_id": "L1", "氏名": 1.5}, "field name (key 2): a number with a fraction or exponent")]
+    for obj, expected in cases:
+        data = tmp_path / "keys.jsonl"
+        data.write_text(json.dumps(obj, ensure_ascii=False) + "\n", encoding="utf-8")
+        code, _, err = run(capsys, "validate", "kouki-card", data)
+        assert code == 1 and SECRET not in err and "氏名" not in err
+        assert one_line(err).startswith(f"docgen: {data}: line 1: {expected}")
+
+
+def test_item11_the_rejects_field_column_holds_field_names_not_element_ids(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    header, rows = _rows(KOKUHO)
+    rows = [{**r, "name": "見本\ue000"} if r["record_id"] == "K0002" else r for r in rows]
+    data = _write(tmp_path / "k.csv", header, rows)
+    out = tmp_path / "out"
+    code, _, _ = run(capsys, "batch", "kokuho-notice", data, "-o", out, "--workers", "1")
+    assert code == 3
+    with (out / "rejects.csv").open(encoding="utf-8", newline="") as fh:
+        rejects = list(csv.DictReader(fh))
+    assert rejects and {(r["record_id"], r["field"], r["rule"]) for r in rejects} == {("K0002", "name", "glyph-coverage")}
+    elements = sorted(r["detail"].split(":")[0] for r in rejects)
+    assert "element slip-name" in elements and all(e.startswith("element ") for e in elements)
+
+
+@pytest.mark.parametrize(("field", "value"), [("kigo", "-"), ("kigo", "---"), ("bango", "-"), ("bango", "--")])
+def test_item11_kigo_or_bango_of_only_hyphens_is_rejected(field: str, value: str) -> None:
+    from docgen.pipeline import open_job
+    from docgen.records import SourceRecord
+
+    header, rows = _rows(KOKUHO)
+    job = open_job("kokuho-card")
+    values, problems = job.validate_one(SourceRecord(1, "row 1", {**rows[0], field: value}))
+    label = {"kigo": "記号", "bango": "番号"}[field]
+    assert [(p.field, p.rule, p.detail) for p in problems] == [(field, "characters", f"{label} may not be '-' alone")]
+    ok, problems = job.validate_one(SourceRecord(1, "row 1", {**rows[0], field: "12-3"}))
+    assert problems == [] and ok[field] == "12-3"

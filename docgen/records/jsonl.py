@@ -37,17 +37,17 @@ def jsonl_records(path: Path, codec: str, mapping: HeaderMapping) -> Iterator[So
                 raise RecordFileError(f"{path}: {where}: expected a JSON object, found {_kind(obj)}")
             values: dict[str, str | None] = {}
             json_types: dict[str, str] = {}
-            keys: dict[str, str] = {}  # field -> the key that set it
-            for key, value in obj:
+            keys: dict[str, int] = {}  # field -> the number of the key that set it (a key may hold data: never shown)
+            for number, (key, value) in enumerate(obj, start=1):
                 if key not in fields_of:
-                    fields_of[key] = mapping.field_for(key, f"{path}: {where}: key")
+                    fields_of[key] = mapping.field_for(key, f"{path}: {where}: key {number}")
                 name = fields_of[key]
                 if name is None:
                     continue
                 if name in keys:
-                    raise RecordFileError(f"{path}: {where}: keys '{keys[name]}' and '{key}' both give field '{name}'")
-                keys[name] = key
-                values[name] = _text(value, f"{path}: {where}: key '{key}'")
+                    raise RecordFileError(f"{path}: {where}: keys {keys[name]} and {number} both give field '{name}'")
+                keys[name] = number
+                values[name] = _text(value, f"{path}: {where}: field {name} (key {number})")
                 if isinstance(value, (bool, int)):
                     json_types[name] = "boolean" if isinstance(value, bool) else "number"
             yield SourceRecord(row=line_no, where=where, fields=values, json_types=json_types)

@@ -105,6 +105,9 @@ def _text(field: Field, charset: re.Pattern[str] | None, raw: str, limit: int | 
             return None, broken[0]
     if charset and not charset.fullmatch(text):
         return None, ("characters", f"{field.label} holds {field.charset_doc} only")
+    if field.separators and not text.strip(field.separators):
+        shown = " and ".join(f"'{c}'" for c in field.separators)
+        return None, ("characters", f"{field.label} may not be {shown} alone")
     if limit and len(text) > limit:
         return None, ("text", f"longer than {limit} characters (this layout's limit; the field allows {field.max_len})")
     if field.max_len and len(text) > field.max_len:
