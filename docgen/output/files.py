@@ -169,9 +169,9 @@ def _private_partial(tmp: Path) -> int:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
     try:
         mode = stat.S_IMODE(os.fstat(fd).st_mode)
-        os.fchmod(fd, 0o600)
     finally:
         os.close(fd)
+    os.chmod(tmp, 0o600)        # by path: Windows has no fchmod (and keeps only the read-only bit)
     return mode
 
 

@@ -18,7 +18,7 @@ import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from docgen.records.mapping import HeaderMapping
 from docgen.records.source import RecordFileError, SourceRecord
@@ -69,21 +69,32 @@ def csv_records(path: Path, codec: str, delimiter: str, fields: list[str | None]
         rows = _rows(csv.reader(fh, delimiter=delimiter, strict=True), path)
         next(rows, None)  # the header, already checked by column_fields
         row = 0
-        for group in _regions(rows, width):
-            if not group[0].cells:
-                row += 1      # a blank line: no record, but it keeps its row number
-            elif len(group) == 1 and len(group[0].cells) == width:
-                row += 1
-                values = {name: cell or None for name, cell in zip(fields, group[0].cells) if name is not None}
-                yield SourceRecord(row=row, where=f"row {row}", fields=values)
-            else:
-                damaged = list(_damaged(group, width, row))
+        for item in _regions(rows, width):
+            if isinstance(item, list):
+                damaged = list(_damaged(item, width, row))
                 yield from damaged
                 row += len(damaged)
+                continue
+            row += 1
+            if item.cells:      # a blank line: no record, but it keeps its row number
+                values = {name: cell or None for name, cell in zip(fields, item.cells) if name is not None}
+                yield SourceRecord(row=row, where=f"row {row}", fields=values)
 
 
-def _regions(rows: Iterator[_Row], width: int) -> Iterator[list[_Row]]:
-    """The rows one by one (a full row, a blank line), and each damaged region as one list.
+class _Line(NamedTuple):
+    """A row of a damaged region: only its shape is kept (none of its cells is used)."""
+
+    cells: int
+    first_line: int
+    last_line: int
+
+
+def _line(r: _Row) -> _Line:
+    return _Line(len(r.cells), r.first_line, r.last_line)
+
+
+def _regions(rows: Iterator[_Row], width: int) -> Iterator[_Row | list[_Line]]:
+    """Each full row and blank line as it is, and each damaged region as the list of its lines.
 
     A region is a run of rows whose cell count is not the header's, with the full rows on either
     side when the run's row next to them is short: a line break splits one cell in two, so a full
@@ -92,39 +103,36 @@ def _regions(rows: Iterator[_Row], width: int) -> Iterator[list[_Row]]:
     first cell was cut (the full row is its rest, shifted by one). Blank lines between them
     belong to the region. A full row is held back until the next row shows which it is."""
     held: list[_Row] = []          # a full row and the blank lines after it
-    region: list[_Row] = []
-
-    def short(r: _Row) -> bool:
-        return 0 < len(r.cells) < width
+    region: list[_Line] = []
+    last = 0                       # the cell count of the region's last line that has cells
 
     for r in rows:
-        full = len(r.cells) == width
+        n = len(r.cells)
         if region:
-            last = next(x for x in reversed(region) if x.cells)
-            if not r.cells or not full or (short(last)):
-                region.append(r)        # a blank line inside, the run goes on, or its full neighbour
+            if n != width or last < width:
+                region.append(_line(r))   # a blank line inside, the run goes on, or its full neighbour
+                last = n or last
                 continue
             yield region
             region = []
-        if not r.cells:
-            if held:
-                held.append(r)
-            else:
-                yield [r]
-        elif full:
-            yield from ([x] for x in held)
+        if n == width:
+            yield from held
             held = [r]
+        elif n == 0 and held:
+            held.append(r)
+        elif n == 0:
+            yield r
         else:
-            region = held + [r] if held and short(r) else [r]
-            if not short(r):
-                yield from ([x] for x in held)
-            held = []
+            if n > width:
+                yield from held
+                held = []
+            region, held, last = [_line(x) for x in held] + [_line(r)], [], n
     if region:
         yield region
-    yield from ([x] for x in held)
+    yield from held
 
 
-def _damaged(region: list[_Row], width: int, row: int) -> Iterator[SourceRecord]:
+def _damaged(region: list[_Line], width: int, row: int) -> Iterator[SourceRecord]:
     """The records of a damaged region after data row `row`, each with a problem and no values.
 
     When the cell counts are those of whole records split by line breaks alone (k lines of n
@@ -132,9 +140,9 @@ def _damaged(region: list[_Row], width: int, row: int) -> Iterator[SourceRecord]
     records; otherwise each line is one."""
     lines = [r for r in region if r.cells]
     span = f"lines {lines[0].first_line}–{lines[-1].last_line}"
-    extra = sum(len(r.cells) for r in lines) - len(lines)
+    extra = sum(r.cells for r in lines) - len(lines)
     records, rest = divmod(extra, width - 1) if width > 1 else (0, 1)
-    if not rest and 1 <= records < len(lines) and all(len(r.cells) <= width for r in lines):
+    if not rest and 1 <= records < len(lines) and all(r.cells <= width for r in lines):
         breaks = len(lines) - records
         held = "one record" if records == 1 else f"{records} records"
         for n in range(row + 1, row + records + 1):
@@ -142,8 +150,8 @@ def _damaged(region: list[_Row], width: int, row: int) -> Iterator[SourceRecord]
                                 "them is used, as any may have shifted; quote cells that contain line breaks")
         return
     for n, r in enumerate(lines, start=row + 1):
-        if len(r.cells) != width:
-            yield _misshapen(n, f"{len(r.cells)} cells, header has {width}")
+        if r.cells != width:
+            yield _misshapen(n, f"{r.cells} cells, header has {width}")
         else:
             yield _misshapen(n, f"next to a row with fewer cells than the header ({span}): its cells may "
                                 "have shifted by an unquoted line break")
