@@ -30,8 +30,9 @@ def render_pdf(layout: str | Path, data: Path | str | Iterable[SourceRecord], ou
                record_id: str | None = None) -> RenderReport:
     """Render every good record (front then back per record) into one PDF; list the rejected ones.
 
-    `out` may not be any file the run reads (OutputError); with nothing to print, an earlier
-    docgen PDF of that name is removed and any other file left alone."""
+    `out` may not be any file the run reads, nor a device or a FIFO (OutputError); with nothing
+    to print (report.rendered == 0) nothing is written or removed: a file at `out` is an earlier
+    run's."""
     job = open_job(layout, profile, renewal_start)
     inputs = Inputs.of(job, records_file=data if isinstance(data, (str, Path)) else None, mapping_file=mapping)
     return write_pdf(job, check(layout, data, mapping=mapping, encoding=encoding, record_id=record_id, job=job),

@@ -142,6 +142,12 @@ class Field:
         return "".join(CHAR_CLASSES[c][0] if c in CHAR_CLASSES else re.escape(c) for c in chars)
 
     @cached_property
+    def separators(self) -> str:
+        """The single characters (not classes) `chars` allows, such as 記号's '-': a value of
+        these alone says nothing (a placeholder for a missing 記号), so it is refused."""
+        return "".join(c for c in self.chars or _DEFAULT_CHARS.get(self.kind, ()) if c not in CHAR_CLASSES)
+
+    @cached_property
     def charset_doc(self) -> str:
         """The allowed characters in words, for messages."""
         words = [CHAR_CLASSES[c][1] if c in CHAR_CLASSES else f"'{c}'"

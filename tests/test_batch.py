@@ -150,7 +150,8 @@ def test_every_record_ends_in_exactly_one_place(tmp_path: Path, capsys: pytest.C
     bad_lines = KOKUHO_BAD.read_text(encoding="utf-8").splitlines()[1:]
     duplicate = next(line for line in KOKUHO.read_text(encoding="utf-8").splitlines()[1:] if line)
     duplicate = "G0003" + duplicate[duplicate.index(","):]          # 管理番号 already used
-    data = _write(tmp_path / "mixed.csv", header, rows, bad_lines + [duplicate, "G9999,架空,1001"])
+    # the short row last, beside a rejected one: a full row next to it is rejected with it (row-shape)
+    data = _write(tmp_path / "mixed.csv", header, rows, [duplicate] + bad_lines + ["G9999,架空,1001"])
     expected_bad = {o.row for o in check("kokuho-card", data) if o.problems}
     assert len(expected_bad) >= 9                                   # 7 faults + duplicate + short row
 

@@ -188,23 +188,6 @@ def test_the_inputs_name_the_profile_the_job_was_opened_with(tmp_path: Path) -> 
     assert inputs.which(PROFILES / "kasou-city-kokuho.yaml") is None      # the layout's own: not read
 
 
-def test_defect1_nothing_to_print_removes_only_an_earlier_docgen_pdf(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    earlier = tmp_path / "card.pdf"
-    assert run(capsys, "render", "kokuho-card", KOKUHO, "-o", earlier, "--id", "K0001")[0] == 0
-    assert run(capsys, "render", "kokuho-card", KOKUHO, "-o", earlier, "--id", "NOPE")[0] == 1
-    assert not earlier.exists(), "an earlier card of that name could be taken for this reissue"
-    theirs = tmp_path / "report.pdf"
-    theirs.write_bytes(b"%PDF-1.4\n% another program's file\n")
-    for argv in (["--id", "NOPE"], []):
-        data = KOKUHO if argv else rejected_everywhere(tmp_path / "all-bad.csv")
-        code, _, err = run(capsys, "render", "kokuho-card", data, "-o", theirs, *argv)
-        assert code == 1
-        assert err.splitlines()[-1] == (f"docgen: {data}: no record with 管理番号 NOPE" if argv
-                                        else f"docgen: {data}: nothing rendered: every record was rejected")
-        assert theirs.read_bytes() == b"%PDF-1.4\n% another program's file\n"
-
-
 def test_defect1_batch_never_writes_over_an_input_in_outdir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     here = tmp_path / "here"
     here.mkdir()

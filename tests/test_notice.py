@@ -491,8 +491,8 @@ def test_unreadable_address_prints_without_barcode_and_warns(postal_code: str, a
     assert report.rendered == 2 and not report.rejected
     assert [(w.row, w.rule) for w in report.warnings] == [(1, "customer-barcode"), (2, "customer-barcode")]
     warning = report.warnings[0]
-    assert (warning.record_id, warning.field, warning.rule) == ("T0001", "addressee-barcode", "customer-barcode")
-    assert rule in warning.detail
+    assert (warning.record_id, warning.field, warning.rule) == ("T0001", "postal_code, address", "customer-barcode")
+    assert warning.detail.startswith("element addressee-barcode: ") and rule in warning.detail
     assert address not in str(warning) and postal_code not in str(warning), "personal data in a message"
     assert _barcode_rects(pdf, 0, _window("kokuho-notice")) == []
     text = _squash(pdfium.PdfDocument(pdf)[0].get_textpage().get_text_range())

@@ -9,7 +9,7 @@ preview can draw the record as far as it prints.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping, NamedTuple
 
 from docgen.bind.mailing import window_values
@@ -81,6 +81,18 @@ class BoundDocument:
     @property
     def rejected(self) -> bool:
         return bool(self.problems)
+
+
+def fields_of(el: Element) -> str:
+    """The record fields an element prints, as a problem names them: a rejects.csv's field column
+    holds fields, never a layout's element ids ("(layout)" for one that prints none)."""
+    names = dict.fromkeys(n for n in el.names() if not n.startswith(("insurer.", "scheme.")))
+    return ", ".join(names) or "(layout)"
+
+
+def in_element(problem: Problem, name: str) -> Problem:
+    """The problem as a record's list holds it: its detail says which element could not print."""
+    return replace(problem, detail=f"element {name}: {problem.detail}")
 
 
 def _is_static(el: Element) -> bool:
@@ -184,14 +196,15 @@ class Binder:
                 try:
                     content = prepare(el, ctx, self.prep)
                 except ContentError as exc:
-                    problem = Problem(row, rid, name, exc.rule, str(exc))
-                    problems.append(problem)
+                    problem = Problem(row, rid, fields_of(el), exc.rule, str(exc))
+                    problems.append(in_element(problem, name))
                     outcomes.append(ElementOutcome(name, el, problem=problem))
                 else:
                     items.append((el, content))
                     outcomes.append(ElementOutcome(name, el, content))
                 if noted:
-                    warnings.extend(Problem(row, rid, name, rule, detail) for rule, detail in noted)
+                    warnings.extend(in_element(Problem(row, rid, fields_of(el), rule, detail), name)
+                                    for rule, detail in noted)
                     noted.clear()
             pages.append(BoundPage(page_name, tuple(items), tuple(outcomes)))
         return BoundDocument(rid, row, tuple(pages), tuple(warnings), tuple(problems))

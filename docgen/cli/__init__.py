@@ -153,10 +153,14 @@ def cmd_render(args: argparse.Namespace) -> int:
     _print_rejects(report.rejected, report.rejected_rows)
     for w in report.warnings:
         print(f"warning: {w}", file=sys.stderr)
-    if args.record_id and report.read == 0:
-        raise RecordFileError(f"{args.data}: no record with 管理番号 {args.record_id}")
     if not report.rendered:
-        raise RecordFileError(f"{args.data}: nothing rendered: every record was rejected")
+        why = f"no record with 管理番号 {args.record_id}" if args.record_id and report.read == 0 \
+            else "nothing rendered: every record was rejected"
+        # nothing was written: a file of that name is an earlier run's, left alone (it may be a
+        # finished mailing), and must not be taken for this run's
+        earlier = f"; {args.output} is from an earlier run, not this one, and was left as it was" \
+            if os.path.lexists(args.output) else ""
+        raise RecordFileError(f"{args.data}: {why}{earlier}")
     print(f"{args.output}: {report.rendered} record(s), {report.pages} page(s) "
           f"in {time.perf_counter() - start:.2f} s; {report.rejected_rows} rejected")
     return EXIT_REJECTED if report.rejected_rows else 0

@@ -167,7 +167,7 @@ def run_batch(opts: BatchOptions, job: Job | None = None) -> dict[str, Any]:
     outdir = opts.outdir
     inputs = Inputs.of(job, records_file=opts.data, mapping_file=opts.mapping,
                        password_file=opts.password_file)
-    previous = claim_outdir(outdir, inputs, resume=opts.resume, force=opts.force)
+    previous = claim_outdir(outdir, inputs, resume=opts.resume, force=opts.force, say=opts.progress)
     encryption = _encryption(previous, opts.password, outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     journal = Journal(outdir)

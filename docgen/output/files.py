@@ -3,15 +3,19 @@
 `Inputs` are the files a run reads (records, mapping, layout and its parts, scheme, profile,
 seal, images, fonts). Before anything is written, each output path is checked against them by file
 identity (the same file by any path, symlink or hard link), so `-o in.csv` can never destroy
-the data it was asked to print. Files are written under a hidden partial name beside the
-target, flushed to disk and renamed into place; on any failure (a full disk) the partial file
-is removed and the error names the file and what to do.
+the data it was asked to print. Only a regular file is ever replaced: a device (/dev/null), a
+FIFO or a socket is refused, since renaming over it would put a file where the system's device
+was; a symbolic link is followed and the file it names replaced, the link kept. Files are
+written under a hidden partial name beside the target, readable by their owner only (it may be
+a whole mailing of personal data), flushed to disk and renamed into place with the mode of the
+file they replace (a new one: what the umask gives); on any failure (a full disk) the partial
+file is removed and the error names the file and what to do.
 """
 from __future__ import annotations
 
 import errno
 import os
-import shutil
+import stat
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -22,6 +26,10 @@ from docgen.errors import OutputError
 from docgen.pipeline import Job
 
 _FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+_NOT_REGULAR = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"))
 
 
 def partial_path(path: Path) -> Path:
@@ -98,17 +106,37 @@ class Inputs:
                               f"docgen never writes over an input: {remedy}")
 
 
-def check_target(out: Path, inputs: Inputs) -> None:
-    """An output file that can be written: not a folder, in an existing folder, not an input
-    (nor is its temporary file)."""
-    if out.is_dir():
+def target_file(out: Path) -> Path:
+    """The file writing `out` replaces: `out`, or the file its symbolic link names (the link is
+    kept). OutputError when that exists and is not a regular file: renaming a finished file over
+    /dev/null would replace the system's device, and over a FIFO its reader would get nothing."""
+    target = Path(os.path.realpath(out)) if out.is_symlink() else out
+    try:
+        mode = os.stat(target).st_mode
+    except (FileNotFoundError, NotADirectoryError):     # new, or a folder on the way that is none: check_target
+        return target
+    except OSError as exc:              # a loop of links, no permission
+        raise OutputError(f"output {out}: {reason(exc)}; give another output name") from None
+    if stat.S_ISDIR(mode):
         raise OutputError(f"output {out}: is a directory; give a file name")
-    parent = out.parent
+    for test, what in _NOT_REGULAR:
+        if test(mode):
+            via = "" if target == out else f" (a symbolic link to {target})"
+            raise OutputError(f"output {out}{via}: is {what}, not a regular file; docgen writes only regular "
+                              "files and never replaces anything else: give a file name")
+    return target
+
+
+def check_target(out: Path, inputs: Inputs) -> None:
+    """An output file that can be written: a regular file or none (a link: the file it names),
+    in an existing folder, not an input (nor is its temporary file)."""
+    target = target_file(out)
+    parent = target.parent
     if parent.exists() and not parent.is_dir():
         raise OutputError(f"output {out}: {parent} is a file, not a directory")
     if not parent.exists():
         raise OutputError(f"output {out}: directory {parent} does not exist")
-    for path in (out, partial_path(out)):
+    for path in (target, partial_path(target)):
         inputs.refuse(path, out)
 
 
@@ -135,14 +163,31 @@ def writing(path: Path) -> Iterator[None]:
         raise write_failed(path, exc) from exc
 
 
+def _private_partial(tmp: Path) -> int:
+    """Create `tmp` empty and readable by its owner only; the permissions a new file gets here
+    (0666 less the umask), which the finished file takes when it replaces none."""
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    try:
+        mode = stat.S_IMODE(os.fstat(fd).st_mode)
+    finally:
+        os.close(fd)
+    os.chmod(tmp, 0o600)        # by path: Windows has no fchmod (and keeps only the read-only bit)
+    return mode
+
+
 @contextmanager
 def atomic_file(path: Path) -> Iterator[Path]:
-    """Yields the partial path to write (inside `writing(path)`); when the block ends, a
-    partial file that was written is flushed to disk and renamed to `path`; a block that wrote
-    nothing leaves `path` as it was. On any error the partial file is removed."""
-    tmp = partial_path(path)
+    """Yields the partial path to write (created empty, mode 0600; inside `writing(path)`); when
+    the block ends, the partial file is flushed to disk, given the mode of the file it replaces
+    (a new file: the umask's) and renamed over it; a block that removes the partial file leaves
+    `path` as it was. On any error the partial file is removed. `path` must be a regular file or
+    none; a symbolic link's file is written, the link kept (`target_file`)."""
+    target = target_file(path)
+    tmp = partial_path(target)
     tmp.unlink(missing_ok=True)          # a killed run's, never to be taken for this one's
     try:
+        with writing(path):
+            new_mode = _private_partial(tmp)
         yield tmp
         if tmp.exists():
             with writing(path):
@@ -151,7 +196,12 @@ def atomic_file(path: Path) -> Iterator[Path]:
                     os.fsync(fd)
                 finally:
                     os.close(fd)
-                os.replace(tmp, path)
+                try:
+                    mode = stat.S_IMODE(os.stat(target).st_mode)
+                except FileNotFoundError:
+                    mode = new_mode
+                os.chmod(tmp, mode)
+                os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -163,32 +213,6 @@ def save_png(image: Any, path: Path) -> None:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """`data` as the whole of `path`: a reader sees the old file or the new one, never a part; a
-    file written over keeps its permissions (a layout the designer saves)."""
+    """`data` as the whole of `path`: a reader sees the old file or the new one, never a part."""
     with atomic_file(path) as tmp, writing(path):
         tmp.write_bytes(data)
-        if path.exists():
-            shutil.copymode(path, tmp)
-
-
-def is_docgen_pdf(path: Path) -> bool:
-    """Whether `path` is a PDF docgen wrote (its Creator says so), by reading its trailer only."""
-    from pypdf import PdfReader         # only a rejected reissue needs it: keep it out of every start
-    from pypdf.errors import PyPdfError
-
-    try:
-        with path.open("rb") as fh:
-            if fh.read(5) != b"%PDF-":
-                return False
-            fh.seek(0)
-            return (PdfReader(fh).metadata or {}).get("/Creator") == "docgen"
-    except (OSError, PyPdfError, ValueError, KeyError):
-        return False
-
-
-def remove_earlier_output(out: Path, inputs: Inputs) -> None:
-    """Remove an earlier docgen PDF at `out`, so it is not taken for this run's (a rejected
-    reissue); anything else there (an input, another program's file) is left alone."""
-    if inputs.which(out) is None and is_docgen_pdf(out):
-        out.unlink()
-

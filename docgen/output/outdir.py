@@ -8,14 +8,17 @@ entries are that run's. Everything else is foreign. A batch
   journal): stale bundles of an earlier run whose journal is gone, or another program's
   manifest.csv, stop the run, even with --force, so no old bundle is left beside a new summary;
 - refuses any other foreign file unless --force (then it is left alone beside the run's files);
-- refuses a directory holding a run unless --resume (which then must match it).
+- refuses a directory holding a run unless --resume (which then must match it);
+- removes what a killed run left (the partial files of docgen's names, spool files), on every
+  run, also one it then refuses, and says so: they hold personal data.
 """
 from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, TextIO
 
 from docgen.errors import BatchError, OutputError
 from docgen.output.files import Inputs
@@ -64,17 +67,31 @@ def _entries(outdir: Path) -> Iterator[tuple[Path, str, int | None]]:
             yield Path(entry.path), prefix + entry.name, _SPOOL if spool else _docgen_name(entry.name, bool(prefix))
 
 
-def claim_outdir(outdir: Path, inputs: Inputs, *, resume: bool, force: bool) -> dict[str, Any] | None:
+def _leftover(name: str, number: int | None) -> bool:
+    """Whether an entry is what a killed run leaves: a spool file or the partial file of a name
+    docgen writes (a `.bundle-00003.pdf.partial` may be a complete PDF of a thousand people)."""
+    return number == _SPOOL or (number is not None and _PARTIAL.fullmatch(name) is not None)
+
+
+def claim_outdir(outdir: Path, inputs: Inputs, *, resume: bool, force: bool,
+                 say: TextIO | None = None) -> dict[str, Any] | None:
     """Check OUTDIR before a run writes into it; the plan of the run it holds, if any.
 
-    Leftover spool files of a killed run (only on systems without anonymous files) are removed:
-    they hold personal data."""
+    What a killed run left there (partial files, spool files: personal data) is removed first,
+    by every run, also one then refused, and said on `say` (default: stderr)."""
     if outdir.exists() and not outdir.is_dir():
         raise OutputError(f"OUTDIR {outdir}: is a file; batch writes into a directory: give a new or empty one")
     entries = list(_entries(outdir)) if outdir.exists() else []
     for path, _, number in entries:
         if number is not None:                  # a name docgen writes or removes
             inputs.refuse(path, remedy=_MOVE_INPUT)
+    leftovers = [(path, shown) for path, shown, number in entries if _leftover(path.name, number)]
+    for path, _ in leftovers:
+        path.unlink(missing_ok=True)
+    if leftovers:
+        print(f"{outdir}: removed {len(leftovers)} partial file(s) a killed run left "
+              f"({_listing([shown for _, shown in leftovers])})", file=say or sys.stderr)
+        entries = [e for e in entries if not _leftover(e[0].name, e[2])]
     previous = Journal(outdir).plan()
     bundles = len(previous["bundles"]) if previous else 0
     foreign = [shown for _, shown, number in entries if number is None]
@@ -90,7 +107,4 @@ def claim_outdir(outdir: Path, inputs: Inputs, *, resume: bool, force: bool) -> 
     if foreign and not force:
         raise OutputError(f"{outdir} holds files docgen did not write ({_listing(foreign)}): give a new or "
                           "empty directory, or add --force to write beside them (they are left as they are)")
-    for path, _, number in entries:
-        if number == _SPOOL:
-            path.unlink(missing_ok=True)
     return previous

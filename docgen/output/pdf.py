@@ -17,7 +17,6 @@ from docgen.output.files import (
     Inputs,
     atomic_file,
     check_target,
-    remove_earlier_output,
     writing,
 )
 from docgen.output.pagedict import KindCanvas
@@ -55,7 +54,9 @@ def new_canvas(target: Path | str | IO[bytes], job: Job, size_mm: tuple[float, f
 
 
 def write_pdf(job: Job, outcomes: Iterable[Outcome], out: Path, inputs: Inputs | None = None) -> RenderReport:
-    """Draw every printable outcome into `out`; rejected ones are listed in the report.
+    """Draw every printable outcome into `out`; rejected ones are listed in the report. With
+    nothing to print, `out` is left as it was (an earlier run's file is neither replaced nor
+    removed: the caller says so).
 
     `inputs`: the files the run reads (default: the job's own), which `out` must not be.
     """
@@ -78,6 +79,6 @@ def write_pdf(job: Job, outcomes: Iterable[Outcome], out: Path, inputs: Inputs |
         if report.rendered:
             with writing(out):
                 canvas.save()
-    if not report.rendered:
-        remove_earlier_output(out, inputs)
+        else:
+            tmp.unlink()
     return report

@@ -5,12 +5,12 @@ of the file into one cell without a word. Quoted cells may hold newlines; rows a
 record, not by physical line.
 
 A row whose cell count differs from the header's is never used: its cells may be shifted, so a
-part of an address could pass for a 管理番号 or a name. It is handed on as a record without
-values and with a problem. Consecutive rows whose cell counts add up to one record split by
-unquoted line breaks (n lines holding header cells + n − 1) are one such record, reported as
-"row N: lines a–b hold one record split by ...", so the rows after it keep their numbers. That
-includes a full row followed by one-cell lines: its last cell was cut at a line break, and
-printing the first part would print a truncated address.
+part of an address could pass for a 管理番号 or a name. Nor is a full row next to a short one: an
+unquoted line break in a record's first or last cell leaves a full row beside a one-cell line,
+and which record the line belongs to cannot be told (`_regions`). Every record of such a damaged
+region is handed on without values and with a problem. When the region's cell counts are
+those of whole records split by line breaks, it counts as that many records ("row N: lines
+a–b hold 2 records split by 1 unquoted line break(s)"), so the rows after it keep their numbers.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from docgen.records.mapping import HeaderMapping
 from docgen.records.source import RecordFileError, SourceRecord
@@ -63,42 +63,98 @@ class _Row:
 
 
 def csv_records(path: Path, codec: str, delimiter: str, fields: list[str | None]) -> Iterator[SourceRecord]:
-    """Yield the data rows; a row with the wrong number of cells carries a problem and no values."""
+    """Yield the data rows; every row of a damaged region carries a problem and no values."""
     width = len(fields)
     with path.open(encoding=codec, newline="") as fh:
         rows = _rows(csv.reader(fh, delimiter=delimiter, strict=True), path)
         next(rows, None)  # the header, already checked by column_fields
         row = 0
-        pending: _Row | None = None  # a row read ahead while looking for the rest of a split record
-        while True:
-            current = pending or next(rows, None)
-            pending = None
-            if current is None:
-                return
+        for item in _regions(rows, width):
+            if isinstance(item, list):
+                damaged = list(_damaged(item, width, row))
+                yield from damaged
+                row += len(damaged)
+                continue
             row += 1
-            if not current.cells:
-                continue  # a blank line: no record, but it keeps its row number
-            # Gather the rows after it that could be the rest of one record split by line breaks:
-            # a break splits one cell in two, so n lines of one record hold width + n − 1 cells.
-            parts, cells = [current], len(current.cells)
-            while width > 1 and cells <= width:
-                following = next(rows, None)
-                if following is None or not following.cells or cells + len(following.cells) - 1 > width:
-                    pending = following
-                    break
-                parts.append(following)
-                cells += len(following.cells) - 1
-            if len(parts) == 1 and cells == width:
-                values = {name: cell or None for name, cell in zip(fields, current.cells) if name is not None}
+            if item.cells:      # a blank line: no record, but it keeps its row number
+                values = {name: cell or None for name, cell in zip(fields, item.cells) if name is not None}
                 yield SourceRecord(row=row, where=f"row {row}", fields=values)
-            elif cells == width:
-                yield _misshapen(row, f"lines {parts[0].first_line}–{parts[-1].last_line} hold one record split by "
-                                      f"{len(parts) - 1} unquoted line break(s); quote cells that contain line breaks")
-            else:
-                # not one record: each row is rejected on its own
-                for i, part in enumerate(parts):
-                    yield _misshapen(row + i, f"{len(part.cells)} cells, header has {width}")
-                row += len(parts) - 1
+
+
+class _Line(NamedTuple):
+    """A row of a damaged region: only its shape is kept (none of its cells is used)."""
+
+    cells: int
+    first_line: int
+    last_line: int
+
+
+def _line(r: _Row) -> _Line:
+    return _Line(len(r.cells), r.first_line, r.last_line)
+
+
+def _regions(rows: Iterator[_Row], width: int) -> Iterator[_Row | list[_Line]]:
+    """Each full row and blank line as it is, and each damaged region as the list of its lines.
+
+    A region is a run of rows whose cell count is not the header's, with the full rows on either
+    side when the run's row next to them is short: a line break splits one cell in two, so a full
+    row followed by a short one may be a record whose last cell was cut (its first part prints a
+    truncated address), and a short row followed by a full one may be the start of a record whose
+    first cell was cut (the full row is its rest, shifted by one). Blank lines between them
+    belong to the region. A full row is held back until the next row shows which it is."""
+    held: list[_Row] = []          # a full row and the blank lines after it
+    region: list[_Line] = []
+    last = 0                       # the cell count of the region's last line that has cells
+
+    for r in rows:
+        n = len(r.cells)
+        if region:
+            if n != width or last < width:
+                region.append(_line(r))   # a blank line inside, the run goes on, or its full neighbour
+                last = n or last
+                continue
+            yield region
+            region = []
+        if n == width:
+            yield from held
+            held = [r]
+        elif n == 0 and held:
+            held.append(r)
+        elif n == 0:
+            yield r
+        else:
+            if n > width:
+                yield from held
+                held = []
+            region, held, last = [_line(x) for x in held] + [_line(r)], [], n
+    if region:
+        yield region
+    yield from held
+
+
+def _damaged(region: list[_Line], width: int, row: int) -> Iterator[SourceRecord]:
+    """The records of a damaged region after data row `row`, each with a problem and no values.
+
+    When the cell counts are those of whole records split by line breaks alone (k lines of n
+    records hold n × width + k − n cells, no line more than width), the region is that many
+    records; otherwise each line is one."""
+    lines = [r for r in region if r.cells]
+    span = f"lines {lines[0].first_line}–{lines[-1].last_line}"
+    extra = sum(r.cells for r in lines) - len(lines)
+    records, rest = divmod(extra, width - 1) if width > 1 else (0, 1)
+    if not rest and 1 <= records < len(lines) and all(r.cells <= width for r in lines):
+        breaks = len(lines) - records
+        held = "one record" if records == 1 else f"{records} records"
+        for n in range(row + 1, row + records + 1):
+            yield _misshapen(n, f"{span} hold {held} split by {breaks} unquoted line break(s); no cell of "
+                                "them is used, as any may have shifted; quote cells that contain line breaks")
+        return
+    for n, r in enumerate(lines, start=row + 1):
+        if r.cells != width:
+            yield _misshapen(n, f"{r.cells} cells, header has {width}")
+        else:
+            yield _misshapen(n, f"next to a row with fewer cells than the header ({span}): its cells may "
+                                "have shifted by an unquoted line break")
 
 
 def _misshapen(row: int, detail: str) -> SourceRecord:

@@ -2,8 +2,11 @@
 
 Keys are checked as they appear (there is no header row), so an unknown key stops the read at
 its line. Values must be scalars: strings as given, integers as their digits, booleans as "1"
-and "0", null as absent. Floats are refused because their text is not the file's text (0.10
-reads back as "0.1"); a number with a fraction belongs in a string.
+and "0", null as absent; validation then takes a boolean only for a yes/no field and an integer
+only for a yes/no, digits or choice field (the record's `json_types` say which values were
+which): `"name": true` or `"sex": true` is a rejected field, not "1" or 男. Floats are refused
+because their text is not the file's text (0.10 reads back as "0.1"); a number with a fraction
+belongs in a string.
 """
 from __future__ import annotations
 
@@ -33,18 +36,21 @@ def jsonl_records(path: Path, codec: str, mapping: HeaderMapping) -> Iterator[So
             if not isinstance(obj, _Pairs):
                 raise RecordFileError(f"{path}: {where}: expected a JSON object, found {_kind(obj)}")
             values: dict[str, str | None] = {}
-            keys: dict[str, str] = {}  # field -> the key that set it
-            for key, value in obj:
+            json_types: dict[str, str] = {}
+            keys: dict[str, int] = {}  # field -> the number of the key that set it (a key may hold data: never shown)
+            for number, (key, value) in enumerate(obj, start=1):
                 if key not in fields_of:
-                    fields_of[key] = mapping.field_for(key, f"{path}: {where}: key")
+                    fields_of[key] = mapping.field_for(key, f"{path}: {where}: key {number}")
                 name = fields_of[key]
                 if name is None:
                     continue
                 if name in keys:
-                    raise RecordFileError(f"{path}: {where}: keys '{keys[name]}' and '{key}' both give field '{name}'")
-                keys[name] = key
-                values[name] = _text(value, f"{path}: {where}: key '{key}'")
-            yield SourceRecord(row=line_no, where=where, fields=values)
+                    raise RecordFileError(f"{path}: {where}: keys {keys[name]} and {number} both give field '{name}'")
+                keys[name] = number
+                values[name] = _text(value, f"{path}: {where}: field {name} (key {number})")
+                if isinstance(value, (bool, int)):
+                    json_types[name] = "boolean" if isinstance(value, bool) else "number"
+            yield SourceRecord(row=line_no, where=where, fields=values, json_types=json_types)
 
 
 def _parse(line: str, where: str) -> object:

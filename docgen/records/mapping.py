@@ -26,6 +26,7 @@ from pydantic import (
     field_validator,
 )
 
+from docgen.digest import sha256_bytes
 from docgen.fields import BUILTIN, FieldDictionary
 from docgen.records.source import RecordFileError
 from docgen.yamlfile import problems, read_yaml, validation_lines
@@ -86,11 +87,9 @@ class HeaderMapping:
         if known is not None:
             return known.name
         raise RecordFileError(
-            f"{where} '{printable(header)}': unknown column; map it in the mapping file ({self.source}) "
+            f"{where} ({header_id(header)}): unknown column; map it in the mapping file ({self.source}) "
             "or list it under ignore"
         )
-
-
 
 
 def clean_header(header: str) -> str:
@@ -98,10 +97,12 @@ def clean_header(header: str) -> str:
     return header.strip().strip("\ufeff").strip()
 
 
-def printable(header: str) -> str:
-    """A header as it may be shown: control characters and lone surrogates as \\uXXXX escapes,
-    so that a message about a hostile header can still be printed on any terminal."""
-    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in header)
+def header_id(header: str) -> str:
+    """A header as messages name it, never its text: a data row taken for the header row puts a
+    name or an address there. The first 8 hex digits of its UTF-8 bytes' SHA-256 tell two apart
+    (`printf %s HEADER | sha256sum`), the length helps to find it."""
+    digest = sha256_bytes(header.encode("utf-8", "surrogatepass"))[:8]
+    return f"header #{digest}, {len(header)} character(s)"
 
 
 def load_mapping(path: Path | str, fields: FieldDictionary = BUILTIN) -> HeaderMapping:

@@ -24,9 +24,12 @@ class SourceRecord:
     when the cell is empty, null or missing; a field absent from `fields` is also absent.
     `problems` lists what is wrong with the row's shape (too many or too few cells): the record
     is still yielded so the caller rejects it by its row number rather than losing it.
+    `json_types` names the JSON type of each value that was a boolean or a number, not a string:
+    validation rejects one where the field expects text (`"name": true` is no name).
     """
 
     row: int
     where: str
     fields: dict[str, str | None]
     problems: tuple[str, ...] = field(default=())
+    json_types: dict[str, str] = field(default_factory=dict)   # field -> "boolean" | "number": not a JSON string

@@ -21,7 +21,7 @@ from docgen.template import Template
 from docgen.validate.domain import Check, Facts
 from docgen.validate.payload import delimiter_problems
 from docgen.validate.problems import Problem
-from docgen.validate.values import Parser, parser
+from docgen.validate.values import Parser, json_type_problem, parser
 
 
 def is_blank(raw: str | None) -> bool:
@@ -73,7 +73,10 @@ def validate_record(src: SourceRecord, rules: RecordRules) -> tuple[dict[str, An
     for name, raw in src.fields.items():
         if is_blank(raw):
             continue
-        value, broken = parsers[name](raw)
+        json_type = src.json_types.get(name)
+        value, broken = (None, json_type_problem(rules.fields[name], json_type)) if json_type else (None, None)
+        if broken is None:
+            value, broken = parsers[name](raw)
         if broken:
             problem(name, *broken)
         elif value is not None:

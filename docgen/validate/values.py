@@ -44,6 +44,19 @@ def parser(field: Field, limit: int | None = None) -> Parser:
     return partial(_text, field, _charset(field.charset) if field.charset else None, limit=limit)
 
 
+# the kinds a JSON value that is not a string may fill: a boolean is a yes/no, an integer a
+# yes/no, a number of digits or a choice's code (copay_ratio 3, sex 1); text and dates are strings
+_JSON_KINDS = {"boolean": frozenset({Kind.FLAG}), "number": frozenset({Kind.FLAG, Kind.DIGITS, Kind.CHOICE})}
+
+
+def json_type_problem(field: Field, json_type: str) -> Broken | None:
+    """Why a JSON boolean or number cannot be this field's value (None when it can)."""
+    if field.kind in _JSON_KINDS[json_type]:
+        return None
+    expected = "a date" if field.kind is Kind.DATE else "a choice" if field.kind is Kind.CHOICE else "text"
+    return "json-type", f"a JSON {json_type} where {field.label} expects {expected}; write the value as a string"
+
+
 def _date(raw: str) -> tuple[Any, Broken | None]:
     try:
         return parse_date(raw), None
@@ -92,6 +105,9 @@ def _text(field: Field, charset: re.Pattern[str] | None, raw: str, limit: int | 
             return None, broken[0]
     if charset and not charset.fullmatch(text):
         return None, ("characters", f"{field.label} holds {field.charset_doc} only")
+    if field.separators and not text.strip(field.separators):
+        shown = " and ".join(f"'{c}'" for c in field.separators)
+        return None, ("characters", f"{field.label} may not be {shown} alone")
     if limit and len(text) > limit:
         return None, ("text", f"longer than {limit} characters (this layout's limit; the field allows {field.max_len})")
     if field.max_len and len(text) > field.max_len:
