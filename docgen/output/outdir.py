@@ -64,18 +64,19 @@ def _entries(outdir: Path) -> Iterator[tuple[Path, str, int | None]]:
             yield Path(entry.path), prefix + entry.name, _SPOOL if spool else _docgen_name(entry.name, bool(prefix))
 
 
-def claim_outdir(outdir: Path, inputs: Inputs, *, resume: bool, force: bool) -> dict[str, Any] | None:
-    """Check OUTDIR before a run writes into it; the plan of the run it holds, if any.
+def claim_outdir(journal: Journal, inputs: Inputs, *, resume: bool, force: bool) -> dict[str, Any] | None:
+    """Check OUTDIR (the journal's) before a run writes into it; the plan of the run it holds, if any.
 
     Leftover spool files of a killed run (only on systems without anonymous files) are removed:
     they hold personal data."""
+    outdir = journal.outdir
     if outdir.exists() and not outdir.is_dir():
         raise OutputError(f"OUTDIR {outdir}: is a file; batch writes into a directory: give a new or empty one")
     entries = list(_entries(outdir)) if outdir.exists() else []
     for path, _, number in entries:
         if number is not None:                  # a name docgen writes or removes
             inputs.refuse(path, remedy=_MOVE_INPUT)
-    previous = Journal(outdir).plan()
+    previous = journal.plan()
     bundles = len(previous["bundles"]) if previous else 0
     foreign = [shown for _, shown, number in entries if number is None]
     clashes = [shown for _, shown, number in entries if number is not None and number >= 0
