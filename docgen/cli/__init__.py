@@ -16,7 +16,7 @@ import threading
 import time
 from datetime import date
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, NoReturn, Sequence
 
 from docgen.api import check, render_pdf
 from docgen.cli.batch import add_batch_parser
@@ -56,6 +56,12 @@ class _Parser(argparse.ArgumentParser):
             return self.parse_known_intermixed_args(args, namespace)
         finally:
             self._intermixed = False
+
+    def error(self, message: str) -> NoReturn:
+        """A usage error is one line starting `docgen:` like every other error (README), not
+        argparse's block of usage lines: the command, what is wrong, and where the usage is."""
+        command = self.prog.removeprefix("docgen").strip()
+        self.exit(2, f"docgen: {command + ': ' if command else ''}{message}; see {self.prog} --help\n")
 
 
 def _date(text: str) -> date:
