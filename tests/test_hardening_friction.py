@@ -28,7 +28,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
                  "see docgen render --help"),
     ([], "docgen: the following arguments are required: command; see docgen --help"),
     (["render", "kokuho-card", "d.csv", "-o", "x.pdf", "--bogus"],
-     "docgen: render: unrecognized arguments: --bogus; see docgen render --help"),
+     "docgen: unrecognized arguments: --bogus; see docgen --help"),
     (["fonts", "check"], "docgen: fonts check: the following arguments are required: data; "
                          "see docgen fonts check --help"),
 ])
