@@ -8,10 +8,15 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
+from test_search_path import card, profile, write_yaml
 
 from docgen import cli
+from docgen.layout.search import ENV_VAR
+from docgen.paths import SAMPLES, SCHEMES
 
 SCRIPT = Path(sys.executable).with_name("docgen")
+KOKUHO = SAMPLES / "kokuho.csv"
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -38,3 +43,58 @@ def test_item12_a_usage_error_is_one_docgen_line(argv: list[str], expected: str)
     proc = subprocess.run([str(SCRIPT), *argv], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert proc.stderr.splitlines() == [expected]
+
+
+def _my_forms(root: Path, *, profile_scheme: str = "kokuho", uses: str = "{name}") -> Path:
+    """A folder of one's own: my/card.yaml naming its profile and scheme by NAME (profile: town,
+    scheme: mine), with my/profiles/town.yaml and my/schemes/mine.yaml (国保's rules plus a field
+    member_no) beside it."""
+    folder = root / "my"
+    (folder / "profiles").mkdir(parents=True)
+    profile(folder / "profiles")
+    town = folder / "profiles" / "town.yaml"
+    town.write_text(town.read_text(encoding="utf-8").replace("scheme: kokuho", f"scheme: {profile_scheme}"),
+                    encoding="utf-8")
+    scheme = yaml.safe_load((SCHEMES / "kokuho.yaml").read_text(encoding="utf-8"))
+    scheme["fields"] = {**(scheme.get("fields") or {}), "member_no": {"kind": "digits", "label": "組合員番号",
+                                                                      "max_len": 8}}
+    write_yaml(folder / "schemes" / "mine.yaml", scheme)
+    path = card(folder / "card.yaml", profile_ref="town")
+    layout = yaml.safe_load(path.read_text(encoding="utf-8"))
+    layout["scheme"] = "mine"
+    layout["pages"][0]["elements"][1]["value"] = uses
+    return write_yaml(path, layout)
+
+
+def test_item12_a_layout_file_finds_the_profile_and_scheme_it_names_in_its_own_folder(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/preview.md shows `docgen diff my-forms/my-card.yaml --against HEAD`; with `profile: town`
+    and `scheme: mine` written by NAME it failed with "no profile 'town'" unless --layouts my."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    layout = _my_forms(tmp_path, profile_scheme="mine")
+    code, out, err = run(capsys, "preview", "my/card.yaml", KOKUHO, "-o", "card.png", "--page", "front",
+                          "--dpi", "50")
+    assert code == 0, err
+    git = ["git", "-C", "my", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "approved"], check=True)
+    layout.write_text(layout.read_text(encoding="utf-8").replace("x: 3\n    y: 12", "x: 4\n    y: 12"),
+                      encoding="utf-8")
+    code, out, err = run(capsys, "diff", "my/card.yaml", KOKUHO, "--against", "HEAD", "-o", "d.png", "--dpi", "50")
+    assert (code, err) == (1, "")
+    assert "front: name moved (x 3 → 4)" in out.splitlines()
+
+
+def test_item12_a_profile_of_another_scheme_is_named_not_an_unknown_field(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A layout of scheme kokuho using member_no, a field of scheme mine, whose profile is for mine:
+    the mismatch is what to fix, not the field."""
+    monkeypatch.chdir(tmp_path)
+    layout = _my_forms(tmp_path, profile_scheme="mine", uses="{member_no}")
+    layout.write_text(layout.read_text(encoding="utf-8").replace("scheme: mine", "scheme: kokuho"), encoding="utf-8")
+    code, _, err = run(capsys, "preview", "my/card.yaml", KOKUHO, "-o", "card.png", "--dpi", "50")
+    assert code == 1
+    assert err == (f"docgen: insurer profile 'town' is for mine ({tmp_path}/my/schemes/mine.yaml), layout 'card' "
+                   f"for kokuho ({SCHEMES}/kokuho.yaml)\n")

@@ -114,8 +114,8 @@ CASES = [
     Case("missing part file", "docgen: forms/my-card.yaml: pages[1] (back) > elements[0] (stamp) > part: part file "
          "not found: {forms}/parts/stmap.yaml", edit=("my-card.yaml", "parts/stamp.yaml", "parts/stmap.yaml")),
     Case("part by a name found nowhere", "docgen: forms/my-card.yaml: pages[1] (back) > elements[0] (stamp) > part: "
-         f"no part 'stamp' (searched {{parts}} (built-in); parts there: {BUILTIN_PARTS})",
-         edit=("my-card.yaml", "part: parts/stamp.yaml", "part: stamp")),
+         f"no part 'stomp' (searched {{forms}}/parts, {{parts}} (built-in); parts there: {BUILTIN_PARTS}, stamp); "
+         "did you mean 'stamp'?", edit=("my-card.yaml", "part: parts/stamp.yaml", "part: stomp")),
     Case("include cycle", "docgen: {forms}/parts/stamp.yaml > elements[1] (again): include cycle through "
          "{forms}/parts/stamp.yaml", edit=("parts/stamp.yaml", "h: 5}", "h: 5}\n  - {type: include, id: again, "
                                            "part: stamp.yaml}")),
@@ -133,11 +133,11 @@ CASES = [
     Case("unknown page size", L + "page_size: unknown page size 'postcard-landscpe': use card, card-portrait, a4, "
          "a4-landscape, postcard, postcard-landscape or [width, height] in mm; did you mean 'postcard-landscape'?",
          edit=("my-card.yaml", "page_size: card", "page_size: postcard-landscpe")),
-    Case("unknown scheme in a layout", "docgen: forms/my-card.yaml: scheme: no scheme 'kokhuo' (searched {schemes} "
-         "(built-in); schemes there: kenpo, kokuho, kouki, kyosai); did you mean 'kokuho'?",
+    Case("unknown scheme in a layout", "docgen: forms/my-card.yaml: scheme: no scheme 'kokhuo' (searched "
+         "{forms}/schemes, {schemes} (built-in); schemes there: kenpo, kokuho, kouki, kyosai); did you mean 'kokuho'?",
          edit=("my-card.yaml", "scheme: kokuho", "scheme: kokhuo")),
     Case("unknown scheme in a profile", "docgen: {forms}/profiles/town.yaml: scheme: no scheme 'kokuh' (searched "
-         "{schemes} (built-in); schemes there: kenpo, kokuho, kouki, kyosai); did you mean 'kokuho'?",
+         "{forms}/schemes, {schemes} (built-in); schemes there: kenpo, kokuho, kouki, kyosai); did you mean 'kokuho'?",
          edit=("profiles/town.yaml", "scheme: kokuho", "scheme: kokuh")),
     Case("insurer number of another scheme", "docgen: {forms}/profiles/town.yaml: 1 problem(s)\n  insurer_number: "
          "not a valid 国民健康保険 保険者番号 (6 digits, check digit; scheme kokuho)",

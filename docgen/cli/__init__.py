@@ -342,6 +342,19 @@ def os_error_message(exc: OSError) -> str:
     return f"{' -> '.join(files)}: {reason}" if files else reason
 
 
+def _search_folders(args: argparse.Namespace) -> list[Path]:
+    """The folders of --layouts, then the folder of a LAYOUT given as a file: the names it writes
+    (`profile: town`, `scheme: mine`, `part: contact`) are found beside it, as with --layouts
+    FOLDER, so `docgen diff my-forms/card.yaml --against HEAD` needs no --layouts."""
+    folders = list(getattr(args, "layouts", []))
+    layout = getattr(args, "layout", None)
+    if layout and not search.is_name(layout) and not layout.startswith(BUILTIN_PREFIX) and Path(layout).is_file():
+        folder = Path(layout).parent
+        if folder.resolve() not in {f.resolve() for f in folders}:
+            folders.append(folder)
+    return folders
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; every error a user can cause is one line on stderr and an exit status
     (docgen.cli.status and README's "Exit status"), a traceback only with --debug."""
@@ -349,7 +362,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _add_debug(parser, False)
     args = parser.parse_args(argv)
     try:
-        with search.prepended(getattr(args, "layouts", [])):
+        with search.prepended(_search_folders(args)):
             return args.func(args)
     except DocgenError as exc:
         if args.debug:
