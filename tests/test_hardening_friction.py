@@ -98,3 +98,20 @@ def test_item12_a_profile_of_another_scheme_is_named_not_an_unknown_field(
     assert code == 1
     assert err == (f"docgen: insurer profile 'town' is for mine ({tmp_path}/my/schemes/mine.yaml), layout 'card' "
                    f"for kokuho ({SCHEMES}/kokuho.yaml)\n")
+
+
+@pytest.mark.parametrize("expected, line, status", [
+    (7, "7 rejected (deliberately: this sample shows rejections)", 0),
+    (6, "7 rejected (6 expected: the sample run fails)", 1),
+])
+def test_item12_samples_says_the_bad_samples_rejections_are_deliberate(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        expected: int, line: str, status: int) -> None:
+    """`bash scripts/samples.sh` printed "7 rejected" for kokuho-bad.csv, alarming a new user who
+    could not tell the deliberate mistakes from a failure."""
+    from docgen.preview import snapshot
+    monkeypatch.setattr(snapshot, "sample_list", lambda: [
+        {"layout": "kokuho-card", "data": "kokuho-bad.csv", "expect_rejected": expected}])
+    code, out, err = run(capsys, "samples", "--out", tmp_path)
+    assert code == status, err
+    assert f"kokuho-card--kokuho-bad.pdf: 2 rendered, {line}, 4 pages" in out.splitlines()[0]
