@@ -115,3 +115,29 @@ def test_item12_samples_says_the_bad_samples_rejections_are_deliberate(
     code, out, err = run(capsys, "samples", "--out", tmp_path)
     assert code == status, err
     assert f"kokuho-card--kokuho-bad.pdf: 2 rendered, {line}, 4 pages" in out.splitlines()[0]
+
+
+@pytest.mark.parametrize("layout", ["kokuho-card", "kokuho-notice", "kenpo-card"])
+def test_item12_box_names_never_print_over_each_other(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, layout: str) -> None:
+    """`preview --boxes` wrote each name at its box's corner, so the names of abutting or
+    overlapping elements (rule-1 and name-label, the organ-donation lines) printed over each other."""
+    from PIL import ImageDraw
+    drawn: dict[int, list[tuple[str, tuple[int, int, int, int]]]] = {}
+    text = ImageDraw.ImageDraw.text
+
+    def recording(self, xy, string, *args, **kwargs):
+        font = kwargs.get("font")
+        if font is not None and kwargs.get("anchor") is None:
+            drawn.setdefault(id(self), []).append((string, self.textbbox(xy, string, font=font)))
+        return text(self, xy, string, *args, **kwargs)
+
+    monkeypatch.setattr(ImageDraw.ImageDraw, "text", recording)
+    code, _, err = run(capsys, "preview", layout, "-o", tmp_path / "boxes.png", "--boxes", "--dpi", "150")
+    assert code == 0, err
+    pages = [names for names in drawn.values() if len(names) > 5]
+    assert pages
+    for names in pages:
+        for i, (a, (ax0, ay0, ax1, ay1)) in enumerate(names):
+            for b, (bx0, by0, bx1, by1) in names[i + 1:]:
+                assert not (ax0 < bx1 and bx0 < ax1 and ay0 < by1 and by0 < ay1), f"{layout}: {a} over {b}"
