@@ -1,5 +1,5 @@
 """Issue 17 item 12: friction a new user met on the command line (the designer's is in
-tests/test_designer.py). Every person and insurer here is fictional.
+tests/test_designer_friction.py). Every person and insurer here is fictional.
 """
 from __future__ import annotations
 
@@ -9,23 +9,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_hardening_output import run
 from test_search_path import card, profile, write_yaml
 
-from docgen import cli
 from docgen.layout.search import ENV_VAR
 from docgen.paths import SAMPLES, SCHEMES
 
 SCRIPT = Path(sys.executable).with_name("docgen")
 KOKUHO = SAMPLES / "kokuho.csv"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = cli.main([str(a) for a in argv])
-    except SystemExit as exc:          # argparse's usage errors
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.mark.parametrize("argv, expected", [
