@@ -48,7 +48,7 @@ from docgen.output.outdir import claim_outdir
 from docgen.output.progress import Progress
 from docgen.output.spool import Spool
 from docgen.pipeline import Job
-from docgen.records import select_records
+from docgen.records import SourceRecord, read_records, select_records
 
 @dataclass(frozen=True)
 class BatchOptions:
@@ -122,12 +122,12 @@ def _fingerprint(opts: BatchOptions, job: Job) -> tuple[str, bytes]:
     return h.hexdigest(), key.digest()
 
 
-def _plan(opts: BatchOptions, job: Job, spool: Spool, fp: str) -> tuple[Plan, list[tuple[int, int]]]:
+def _plan(opts: BatchOptions, job: Job, spool: Spool, records: Iterator[SourceRecord],
+          fp: str) -> tuple[Plan, list[tuple[int, int]]]:
     """Check and spool every record; the plan and the spool places in mailing order."""
     keys, places, rejects = [], [], []
     read = rejected = 0
-    for src, values, problems in job.validate(select_records(opts.data, opts.mapping, opts.encoding, opts.record_id,
-                                                             job.fields)):
+    for src, values, problems in job.validate(select_records(records, None, None, opts.record_id)):
         read += 1
         if problems:
             rejected += 1
@@ -169,6 +169,8 @@ def run_batch(opts: BatchOptions, job: Job | None = None) -> dict[str, Any]:
     outdir = opts.outdir
     inputs = Inputs.of(job, records_file=opts.data, mapping_file=opts.mapping,
                        password_file=opts.password_file)
+    # the records file and mapping opened first: what is wrong with them is said as render says it
+    records = read_records(opts.data, mapping=opts.mapping, encoding=opts.encoding, fields=job.fields)
     fingerprint, key = _fingerprint(opts, job)
     journal = Journal(outdir, fingerprint, key)
     previous = claim_outdir(journal, inputs, resume=opts.resume, force=opts.force)
@@ -178,7 +180,7 @@ def run_batch(opts: BatchOptions, job: Job | None = None) -> dict[str, Any]:
     encryption = _encryption(previous, opts.password, outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     with Spool(outdir) as spool:
-        plan, ordered = _plan(opts, job, spool, fingerprint)
+        plan, ordered = _plan(opts, job, spool, records, fingerprint)
         todo = [b for b in range(1, len(plan.bundles) + 1) if journal.done(b) is None]
         with _resumable(outdir, journal, len(plan.bundles)):
             journal.write_plan(plan.as_json(opts, encryption))
