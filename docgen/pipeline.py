@@ -23,8 +23,7 @@ from docgen.layout.loader import (
     ResolvedLayout,
     load_layout,
     load_profile,
-    profile_scheme,
-    profile_scheme_file,
+    require_same_scheme,
 )
 from docgen.layout.profile import Profile
 from docgen.layout.references import Names, unknown_names
@@ -128,10 +127,7 @@ def open_job(layout: str | Path | ResolvedLayout, profile: str | Path | Profile 
         prof = profile
     else:      # the command line's --profile is relative to the working directory, the layout's to the layout
         prof = load_profile(profile) if profile else load_profile(lay.profile_file())
-    if profile_scheme_file(prof) != lay.scheme.source:     # the file first: the layout has its scheme loaded
-        scheme = profile_scheme(prof)
-        raise LayoutError(f"insurer profile '{prof.id}' is for {scheme.name} ({scheme.source}), layout '{lay.name}' "
-                          f"for {lay.scheme.name} ({lay.scheme.source})")
+    require_same_scheme(prof, lay.name, lay.scheme)
     fields = job_fields(lay, prof)
     fonts = fonts or load_fonts()
     return Job(lay, prof, fonts, Binder(lay, prof, fonts), fields, renewal_start or prof.renewal_start)

@@ -149,9 +149,12 @@ def _names_known(model: Layout, path: Path, known: Names, used: list[str]) -> Na
         return known
     try:
         profile = load_profile(model.profile, path)
-        return Names(known.fields.extended(profile.fields, f"profile {profile.id}"), known.scheme)
+        fields = known.fields.extended(profile.fields, f"profile {profile.id}")
     except ValueError:          # LayoutError too: the names are reported unknown; the profile's own
         return known            # error shows when a job opens it
+    # a profile of another scheme explains a name this layout's scheme lacks: say that, not "unknown"
+    require_same_scheme(profile, model.name, known.scheme)
+    return Names(fields, known.scheme)
 
 
 def _check_limits(model: Layout, fields: FieldDictionary, path: Path) -> None:
@@ -207,6 +210,15 @@ def profile_scheme(profile: Profile) -> Scheme:
     """The scheme a profile names, relative to the profile's file."""
     with referenced_at(f"{profile.source or 'insurer profile ' + profile.id}: scheme"):
         return load_scheme(profile.scheme, profile.source)
+
+
+def require_same_scheme(profile: Profile, layout: str, scheme: Scheme) -> None:
+    """A profile serves layouts of its own scheme only (its 保険者番号 rule, fields and words are
+    that scheme's)."""
+    if profile_scheme_file(profile) != scheme.source:     # the file first: the layout has its scheme loaded
+        theirs = profile_scheme(profile)
+        raise LayoutError(f"insurer profile '{profile.id}' is for {theirs.name} ({theirs.source}), layout '{layout}' "
+                          f"for {scheme.name} ({scheme.source})")
 
 
 def profile_scheme_file(profile: Profile) -> Path | None:

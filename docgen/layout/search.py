@@ -1,7 +1,8 @@
 """Where layouts, parts, insurer profiles and schemes are found, and what a reference to one means.
 
-The search path is the folders of `--layouts DIR` (repeatable), then those of the environment
-variable DOCGEN_PATH (separated by os.pathsep), then docgen's built-in data. A folder on it holds
+The search path is the folders of `--layouts DIR` (repeatable), then the folder of a layout given
+as a file on the command line (docgen.cli), then those of the environment variable DOCGEN_PATH
+(separated by os.pathsep), then docgen's built-in data. A folder on it holds
 
     NAME.yaml             layouts
     parts/NAME.yaml       parts that layouts include

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from docgen.output.encryption import check_password, matches, password_check
 from docgen.output.executors import make_executor
 from docgen.output.files import Inputs, atomic_write, content_files
 from docgen.output.manifest import (
+    BATCH_ID,
     Journal,
     bundle_name,
     problem_dict,
@@ -48,10 +48,7 @@ from docgen.output.outdir import claim_outdir
 from docgen.output.progress import Progress
 from docgen.output.spool import Spool
 from docgen.pipeline import Job
-from docgen.records import select_records
-
-BATCH_ID = re.compile(r"[A-Z0-9]{1,16}")
-
+from docgen.records import SourceRecord, read_records, select_records
 
 @dataclass(frozen=True)
 class BatchOptions:
@@ -93,9 +90,13 @@ class Plan:
                 "layout": opts.layout, "bundles": [list(b) for b in self.bundles], "encryption": encryption}
 
 
-def _fingerprint(opts: BatchOptions, job: Job) -> str:
+def _fingerprint(opts: BatchOptions, job: Job) -> tuple[str, bytes]:
     """What decides the output: the input's bytes, the layout, the profile, the scheme, the bytes of
-    the images and fonts they use, and the options."""
+    the images and fonts they use, and the options; and the journal's key, a digest of the same
+    followed by a suffix. The fingerprint is in plan.json, the key is nowhere, and cannot be
+    computed from the fingerprint (SHA-256 length extension reaches only the material followed by
+    its padding): forging a journal entry takes the input itself, not just write access to OUTDIR
+    (which holds no personal data)."""
     h = hashlib.sha256()
     for path in (opts.data, opts.mapping):
         if path is not None:
@@ -116,15 +117,17 @@ def _fingerprint(opts: BatchOptions, job: Job) -> str:
     h.update(json.dumps([opts.encoding, str(opts.renewal), opts.record_id, opts.order,
                          opts.bundle_size, opts.separator, opts.sheet, opts.start_slot, bool(opts.password),
                          opts.batch_id]).encode())
-    return h.hexdigest()
+    key = h.copy()
+    key.update(b"\0docgen journal key")
+    return h.hexdigest(), key.digest()
 
 
-def _plan(opts: BatchOptions, job: Job, spool: Spool) -> tuple[Plan, list[tuple[int, int]]]:
+def _plan(opts: BatchOptions, job: Job, spool: Spool, records: Iterator[SourceRecord],
+          fp: str) -> tuple[Plan, list[tuple[int, int]]]:
     """Check and spool every record; the plan and the spool places in mailing order."""
     keys, places, rejects = [], [], []
     read = rejected = 0
-    for src, values, problems in job.validate(select_records(opts.data, opts.mapping, opts.encoding, opts.record_id,
-                                                             job.fields)):
+    for src, values, problems in job.validate(select_records(records, None, None, opts.record_id)):
         read += 1
         if problems:
             rejected += 1
@@ -135,7 +138,6 @@ def _plan(opts: BatchOptions, job: Job, spool: Spool) -> tuple[Plan, list[tuple[
     ordered = [places[i] for i in mailing_order(keys)]
     n = opts.bundle_size
     bundles = [(first + 1, min(n, len(ordered) - first)) for first in range(0, len(ordered), n)]
-    fp = _fingerprint(opts, job)
     return Plan(fp, opts.batch_id or fp[:8].upper(), read, bundles, rejects, rejected), ordered
 
 
@@ -167,15 +169,18 @@ def run_batch(opts: BatchOptions, job: Job | None = None) -> dict[str, Any]:
     outdir = opts.outdir
     inputs = Inputs.of(job, records_file=opts.data, mapping_file=opts.mapping,
                        password_file=opts.password_file)
-    previous = claim_outdir(outdir, inputs, resume=opts.resume, force=opts.force, say=opts.progress)
+    # the records file and mapping opened first: what is wrong with them is said as render says it
+    records = read_records(opts.data, mapping=opts.mapping, encoding=opts.encoding, fields=job.fields)
+    fingerprint, key = _fingerprint(opts, job)
+    journal = Journal(outdir, fingerprint, key)
+    previous = claim_outdir(journal, inputs, resume=opts.resume, force=opts.force, say=opts.progress)
+    if previous is not None and previous["fingerprint"] != fingerprint:
+        raise BatchError(f"{outdir}: the input, layout, profile, scheme or options differ from the run it holds "
+                         f"(batch {previous['batch']}); resume with the same ones, or use a new directory")
     encryption = _encryption(previous, opts.password, outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    journal = Journal(outdir)
     with Spool(outdir) as spool:
-        plan, ordered = _plan(opts, job, spool)
-        if previous is not None and previous["fingerprint"] != plan.fingerprint:
-            raise BatchError(f"{outdir}: the input, layout, profile, scheme or options differ from the run it holds "
-                             f"(batch {previous['batch']}); resume with the same ones, or use a new directory")
+        plan, ordered = _plan(opts, job, spool, records, fingerprint)
         todo = [b for b in range(1, len(plan.bundles) + 1) if journal.done(b) is None]
         with _resumable(outdir, journal, len(plan.bundles)):
             journal.write_plan(plan.as_json(opts, encryption))

@@ -4,15 +4,23 @@ Every file appears only when complete (written under a temporary name, then rena
 bundle's PDF is in place its journal entry is written; on --resume a bundle counts as done only
 if its entry exists and the file's SHA-256 still matches it. No file written here holds
 personal data: records are named by 管理番号 and input row only.
+
+The journal is not trusted: --resume writes the manifest from it, so an edited row, 管理番号 or
+page list would end in the manifest as if docgen had printed it. Each journal file therefore
+carries an HMAC-SHA256 (`mac`) under the run's key, which is derived from the run's input and
+never written (see `batch._fingerprint`), and must be byte for byte what docgen writes; a file
+that is not is "damaged".
 """
 from __future__ import annotations
 
 import csv
+import hmac
 import io
 import json
+import re
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 from docgen.digest import sha256_file
 from docgen.errors import BatchError
@@ -24,6 +32,8 @@ MANIFEST_COLUMNS = ("sequence", "record_id", "row", "bundle", "file", "pages", "
                     "slot_mm", "back_slot", "back_slot_mm", "file_sha256")
 PROBLEM_COLUMNS = ("row", "record_id", "field", "rule", "detail")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BATCH_ID = re.compile(r"[A-Z0-9]{1,16}")
+_MAC = "mac"
 
 
 def bundle_name(bundle: int) -> str:
@@ -38,16 +48,36 @@ def problem_dict(p: Problem) -> dict[str, Any]:
     return asdict(p)
 
 
-def read_json(path: Path, valid: Callable[[Any], bool], remedy: str) -> Any:
-    """A JSON file docgen wrote; one that no longer parses or holds what docgen wrote there is an
-    error that says what to do."""
+def _mac(data: dict[str, Any], key: bytes) -> str:
+    """The HMAC of a journal file's content (without its `mac`) as `_json` writes it."""
+    return hmac.new(key, _json({k: v for k, v in data.items() if k != _MAC}), "sha256").hexdigest()
+
+
+def _signed(data: dict[str, Any], key: bytes) -> bytes:
+    return _json({**data, _MAC: _mac(data, key)})
+
+
+def _authentic(raw: bytes, data: dict[str, Any], key: bytes) -> bool:
+    """Whether a journal file is exactly what docgen writes for its content with this key (its
+    `mac` included): an edit that still parses (another row, 管理番号 or page) is as damaged as a
+    cut one."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        data = None
-    if data is None or not valid(data):
-        raise BatchError(f"{path} is damaged (not what docgen wrote there); {remedy}")
-    return data
+        return hmac.compare_digest(raw, _signed(data, key))
+    except RecursionError:                    # nesting json.loads took but json.dumps (with indent) does not
+        return False
+
+
+def _load(path: Path) -> tuple[bytes, Any]:
+    """A JSON file's bytes and content (None when it does not parse)."""
+    raw = path.read_bytes()
+    try:
+        return raw, json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):      # not UTF-8 or JSON, a number past Python's digit limit, deep nesting
+        return raw, None
+
+
+def _damaged(path: Path, remedy: str) -> BatchError:
+    return BatchError(f"{path} is damaged (not what docgen wrote there); {remedy}")
 
 
 def _dicts(items: Any, key: str | None = None) -> bool:
@@ -58,7 +88,8 @@ def _dicts(items: Any, key: str | None = None) -> bool:
 
 def _is_plan(p: Any) -> bool:
     """plan.json as `Plan.as_json` writes it: everything a resume or a refusal reads from it."""
-    return (isinstance(p, dict) and isinstance(p.get("fingerprint"), str) and isinstance(p.get("batch"), str)
+    return (isinstance(p, dict) and isinstance(p.get("fingerprint"), str)
+            and isinstance(p.get("batch"), str) and BATCH_ID.fullmatch(p["batch"]) is not None
             and isinstance(p.get("bundles"), list) and isinstance(p.get("encryption"), (dict, type(None))))
 
 
@@ -71,23 +102,29 @@ def _is_entry(e: Any, bundle: int) -> bool:
 
 
 class Journal:
-    """journal/plan.json (what the run is) and journal/bundle-NNNNN.json (what is done)."""
+    """journal/plan.json (what the run is) and journal/bundle-NNNNN.json (what is done), each
+    signed with the run's key. A plan of another run (another input or options: another key) is
+    only checked for its shape, for the caller to refuse as another run's."""
 
-    def __init__(self, outdir: Path) -> None:
+    def __init__(self, outdir: Path, fingerprint: str, key: bytes) -> None:
         self.dir = outdir / JOURNAL
         self.outdir = outdir
+        self.fingerprint = fingerprint
+        self.key = key
 
     def plan(self) -> dict[str, Any] | None:
         path = self.dir / "plan.json"
         if not path.is_file():
             return None
-        return read_json(path, _is_plan,
-                         f"docgen cannot tell which run {self.outdir} holds: move the directory aside and run "
-                         "again into a new one")
+        raw, plan = _load(path)
+        if not _is_plan(plan) or (plan["fingerprint"] == self.fingerprint and not _authentic(raw, plan, self.key)):
+            raise _damaged(path, f"docgen cannot tell which run {self.outdir} holds: move the directory aside and "
+                                 "run again into a new one")
+        return plan
 
     def write_plan(self, plan: dict[str, Any]) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.dir / "plan.json", _json(plan))
+        atomic_write(self.dir / "plan.json", _signed(plan, self.key))
 
     def _entry_path(self, bundle: int) -> Path:
         return self.dir / f"bundle-{bundle:05d}.json"
@@ -108,11 +145,14 @@ class Journal:
         return sum(1 for _ in self.dir.glob("bundle-*.json")) if self.dir.is_dir() else 0
 
     def record(self, entry: dict[str, Any]) -> None:
-        atomic_write(self._entry_path(entry["bundle"]), _json(entry))
+        atomic_write(self._entry_path(entry["bundle"]), _signed(entry, self.key))
 
     def entry(self, bundle: int) -> dict[str, Any]:
-        return read_json(self._entry_path(bundle), lambda e: _is_entry(e, bundle),
-                         f"delete it and run again with --resume: bundle {bundle} is then rendered again")
+        path = self._entry_path(bundle)
+        raw, entry = _load(path)
+        if not _is_entry(entry, bundle) or not _authentic(raw, entry, self.key):
+            raise _damaged(path, f"delete it and run again with --resume: bundle {bundle} is then rendered again")
+        return entry
 
 
 def _text(value: Any) -> str:

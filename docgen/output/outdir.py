@@ -73,12 +73,13 @@ def _leftover(name: str, number: int | None) -> bool:
     return number == _SPOOL or (number is not None and _PARTIAL.fullmatch(name) is not None)
 
 
-def claim_outdir(outdir: Path, inputs: Inputs, *, resume: bool, force: bool,
+def claim_outdir(journal: Journal, inputs: Inputs, *, resume: bool, force: bool,
                  say: TextIO | None = None) -> dict[str, Any] | None:
-    """Check OUTDIR before a run writes into it; the plan of the run it holds, if any.
+    """Check OUTDIR (the journal's) before a run writes into it; the plan of the run it holds, if any.
 
     What a killed run left there (partial files, spool files: personal data) is removed first,
     by every run, also one then refused, and said on `say` (default: stderr)."""
+    outdir = journal.outdir
     if outdir.exists() and not outdir.is_dir():
         raise OutputError(f"OUTDIR {outdir}: is a file; batch writes into a directory: give a new or empty one")
     entries = list(_entries(outdir)) if outdir.exists() else []
@@ -92,7 +93,7 @@ def claim_outdir(outdir: Path, inputs: Inputs, *, resume: bool, force: bool,
         print(f"{outdir}: removed {len(leftovers)} partial file(s) a killed run left "
               f"({_listing([shown for _, shown in leftovers])})", file=say or sys.stderr)
         entries = [e for e in entries if not _leftover(e[0].name, e[2])]
-    previous = Journal(outdir).plan()
+    previous = journal.plan()
     bundles = len(previous["bundles"]) if previous else 0
     foreign = [shown for _, shown, number in entries if number is None]
     clashes = [shown for _, shown, number in entries if number is not None and number >= 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -62,8 +62,52 @@ def label_font(px: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(_LABEL_FONT), px)
 
 
+Rect = tuple[int, int, int, int]
+
+
+def _free(rect: Rect, taken: Iterable[Rect], size: tuple[int, int]) -> bool:
+    x0, y0, x1, y1 = rect
+    return (x0 >= 0 and y0 >= 0 and x1 <= size[0] and y1 <= size[1]
+            and not any(x0 < t[2] and t[0] < x1 and y0 < t[3] and t[1] < y1 for t in taken))
+
+
+def _places(box: Rect, label: tuple[int, int], inset: int, size: tuple[int, int], stage: int) -> Iterator[Rect]:
+    """Places for a name: at stage 0 inside its box (along the top, then along the bottom), at 1
+    just outside it (above, then below), at 2 further and further straight below or above."""
+    x0, y0, x1, y1 = box
+    w, h = label
+    if stage == 2:
+        xs: Sequence[int] = (x0 + inset,)
+        ys: Sequence[int] = [y for step in range(1, size[1] // (h + 1) + 1)
+                             for y in (y1 + step * (h + 1), y0 - h - step * (h + 1))]
+    else:
+        xs = (*range(x0 + inset, x1 - inset - w, max(1, w // 2)), x1 - inset - w)
+        ys = (y0 - h - 1, y1 + 1) if stage else (y0 + inset, y1 - inset - h)
+    for y in ys:
+        for x in xs:
+            yield x, y, x + w, y + h
+
+
+def place_labels(boxes: Sequence[Rect], labels: Sequence[tuple[int, int]], insets: Sequence[int],
+                 size: tuple[int, int]) -> list[Rect]:
+    """Where each element's name goes, first come first served, where no name is yet: inside its
+    box, else just outside it, else straight below or above. Names are long and elements abut or
+    overlap, and one name over another can be read as neither. Every box gets a place inside it
+    before any name goes outside its own; with no room anywhere, a name goes inside at the top."""
+    places: dict[int, Rect] = {}
+    for stage in range(3):
+        for i, box in enumerate(boxes):
+            if i not in places:
+                free = (r for r in _places(box, labels[i], insets[i], size, stage) if _free(r, places.values(), size))
+                place = next(free, None)
+                if place:
+                    places[i] = place
+    return [places.get(i) or next(_places(box, labels[i], insets[i], size, 0)) for i, box in enumerate(boxes)]
+
+
 def draw_marks(page: Image.Image, marks: Sequence[Mark], dpi: int) -> Image.Image:
-    """A copy of a page image with each mark's box outlined and named in its status colour.
+    """A copy of a page image with each mark's box outlined and named in its status colour, no
+    name over another (`place_labels`).
 
     An element off the page is outlined where it is: the image grows (grey around the page) to show it.
     """
@@ -80,16 +124,21 @@ def draw_marks(page: Image.Image, marks: Sequence[Mark], dpi: int) -> Image.Imag
     layer = Image.new("RGBA", out.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
     font = label_font(max(9, round(1.5 * scale)))
-    # hidden ones first, problems last, so the important outlines are on top
-    order = (HIDDEN, OK, FITTED, OVERFLOW)
-    for mark in sorted((m for m in marks if m.box), key=lambda m: order.index(m.status)):
-        x0, y0, x1, y1 = (round(v * scale) + d for v, d in zip(mark.box, (left, top, left, top)))
-        colour = COLOURS[mark.status]
-        thick = width * (2 if mark.status in (FITTED, OVERFLOW) else 1)
-        draw.rectangle((x0, y0, max(x1, x0 + 1), max(y1, y0 + 1)), outline=colour + (230,), width=thick)
-        tx0, ty0, tx1, ty1 = draw.textbbox((x0 + thick, y0 + thick), mark.name, font=font)
-        draw.rectangle((tx0 - 1, ty0 - 1, tx1 + 1, ty1 + 1), fill=(255, 255, 255, 150))
-        draw.text((x0 + thick, y0 + thick), mark.name, font=font, fill=colour + (255,))
+    # problems first, hidden ones last: the important names get the places nearest their boxes,
+    # and their outlines are drawn on top
+    order = (OVERFLOW, FITTED, OK, HIDDEN)
+    shown = sorted((m for m in marks if m.box), key=lambda m: order.index(m.status))
+    rects = [tuple(round(v * scale) + d for v, d in zip(m.box, (left, top, left, top))) for m in shown]
+    thick = [width * (2 if m.status in (FITTED, OVERFLOW) else 1) for m in shown]
+    ink = [font.getbbox(m.name) for m in shown]
+    names = place_labels(rects, [(r - l + 2, b - t + 2) for l, t, r, b in ink], thick, out.size)
+    for i in reversed(range(len(shown))):
+        x0, y0, x1, y1 = rects[i]
+        colour = COLOURS[shown[i].status]
+        draw.rectangle((x0, y0, max(x1, x0 + 1), max(y1, y0 + 1)), outline=colour + (230,), width=thick[i])
+        draw.rectangle(names[i], fill=(255, 255, 255, 150))
+        draw.text((names[i][0] + 1 - ink[i][0], names[i][1] + 1 - ink[i][1]), shown[i].name, font=font,
+                  fill=colour + (255,))
     return Image.alpha_composite(out, layer).convert("RGB")
 
 

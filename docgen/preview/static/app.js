@@ -26,7 +26,7 @@ let editing = 0;         // edits sent and not yet answered: the poll leaves the
 
 const canvas = new Canvas($("canvas"), {
   select: (t) => selected(t),
-  edit: (op) => edit(op),
+  edit: (op, note) => edit(op, note),
   cursor: (text) => { $("cursor-pos").textContent = text; },
   readOnly: () => readOnly,
   snapOn: () => $("snap").checked,
@@ -123,6 +123,7 @@ function showView(view) {
   if (pendingSelect) { canvas.select(pendingSelect); pendingSelect = null; }
   else if (canvas.selected) { canvas.select(canvas.selected, true); props.show(canvas.selected, true); listSelection(); }
   else props.clear();
+  showGeometry(canvas.selected, canvas.target(canvas.selected)?.box);     // as the files now say (after an undo too)
 }
 
 function elementList() {
@@ -307,8 +308,9 @@ async function post(op) {
   return { status: answer.status, ...body };
 }
 
-function edit(op) {
-  // one edit at a time, each based on the version the previous one wrote
+function edit(op, note = "") {
+  // one edit at a time, each based on the version the previous one wrote; `note` says what the
+  // page did to the edit on its own (a drop snapped to an edge)
   const run = async () => {
     if (readOnly) { message("read-only: nothing is written", true); return { error: "read-only" }; }
     message("saving…");
@@ -328,7 +330,7 @@ function edit(op) {
     fileVersion = answer.version;
     shown = answer.version;       // this page made the change: the poll need not render it a second time
     showHistory(answer.history);
-    message(`saved: ${answer.done}`);
+    message(`saved: ${answer.done}` + (note ? `; ${note}` : ""));
     if (answer.select) pendingSelect = { page: op.page || canvas.selected?.page, name: answer.select, group: Boolean(op.include) };
     if (op.op === "delete") canvas.select(null);
     await refresh();
@@ -413,14 +415,23 @@ function typing(e) {
   return t instanceof HTMLElement && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName));
 }
 
+function typingUnsaved(e) {
+  // a box of the properties panel holds typing only until it is saved: then Ctrl+Z is the file's,
+  // or the browser would undo the box's text and the panel would disagree with the file
+  const t = e.target;
+  if (!typing(e)) return false;
+  if (!t.closest("#props-form")) return true;
+  return t.value !== t.dataset.original && t.value !== t.dataset.sending;
+}
+
 document.addEventListener("keydown", (e) => {
   const mod = e.ctrlKey || e.metaKey;
-  if (mod && e.key.toLowerCase() === "z" && !typing(e)) {
+  if (mod && e.key.toLowerCase() === "z" && !typingUnsaved(e)) {
     e.preventDefault();
     edit({ op: e.shiftKey ? "redo" : "undo" });
     return;
   }
-  if (mod && e.key.toLowerCase() === "y" && !typing(e)) { e.preventDefault(); edit({ op: "redo" }); return; }
+  if (mod && e.key.toLowerCase() === "y" && !typingUnsaved(e)) { e.preventDefault(); edit({ op: "redo" }); return; }
   if (mod && e.key.toLowerCase() === "d" && !typing(e)) { e.preventDefault(); duplicate(canvas.selected); return; }
   if (mod && (e.key === "=" || e.key === "+")) { e.preventDefault(); setZoom(canvas.zoom * 1.25); return; }
   if (mod && e.key === "-") { e.preventDefault(); setZoom(canvas.zoom / 1.25); return; }

@@ -318,9 +318,10 @@ export class Canvas {
   }
 
   _edges(page, skip) {
-    // the vertical and horizontal edges a moving edge may line up with: other elements' and the page's
+    // the vertical and horizontal edges a moving edge snaps to: other elements', never the page's
+    // (an element pulled onto the page's edge is cut off in print; guides still show the edge)
     const p = this.page(page);
-    const xs = [0, p.size[0]], ys = [0, p.size[1]];
+    const xs = [], ys = [];
     for (const e of p.elements) {
       if (!e.box || skip.has(e.name)) continue;
       xs.push(e.box[0], e.box[2]);
@@ -347,13 +348,13 @@ export class Canvas {
     if (!box) return;
     const p = this.page(page);
     for (const x of new Set([box[0], box[2]])) {
-      if (edges.xs.some((v) => Math.abs(v - x) < ALIGNED_MM)) {
+      if ([0, p.size[0], ...edges.xs].some((v) => Math.abs(v - x) < ALIGNED_MM)) {
         const g = el("div", "guide guide-v", s.guides);
         Object.assign(g.style, { left: this._px(x), top: "0px", height: this._px(p.size[1]) });
       }
     }
     for (const y of new Set([box[1], box[3]])) {
-      if (edges.ys.some((v) => Math.abs(v - y) < ALIGNED_MM)) {
+      if ([0, p.size[1], ...edges.ys].some((v) => Math.abs(v - y) < ALIGNED_MM)) {
         const g = el("div", "guide guide-h", s.guides);
         Object.assign(g.style, { top: this._px(y), left: "0px", width: this._px(p.size[0]) });
       }
@@ -402,8 +403,9 @@ export class Canvas {
     const b = d.item.box;
     let x0 = snap(b[0] + dx), y0 = snap(b[1] + dy);
     const w = b[2] - b[0], h = b[3] - b[1];
-    x0 += this._magnet([x0, x0 + w], d.edges.xs, magnet);
-    y0 += this._magnet([y0, y0 + h], d.edges.ys, magnet);
+    const mx = this._magnet([x0, x0 + w], d.edges.xs, magnet), my = this._magnet([y0, y0 + h], d.edges.ys, magnet);
+    x0 += mx;
+    y0 += my;
     const sx = fmt(x0 - b[0]), sy = fmt(y0 - b[1]);
     const off = d.item.offset;
     const values = {};
@@ -411,7 +413,7 @@ export class Canvas {
       values[kx] = fmt(d.item.at[kx] + sx - off[0]);
       values[ky] = fmt(d.item.at[ky] + sy - off[1]);
     }
-    return { box: [x0, y0, x0 + w, y0 + h], values, changed: sx !== 0 || sy !== 0 };
+    return { box: [x0, y0, x0 + w, y0 + h], values, changed: sx !== 0 || sy !== 0, snapped: [fmt(mx), fmt(my)] };
   }
 
   _resized(d, dx, dy, magnet, shift) {
@@ -467,8 +469,12 @@ export class Canvas {
     if (!d.result || !d.result.changed) { this.layout(); return; }
     // show it where it was dropped until the new rendering arrives
     this._apply(d.target, d.result);
+    const [mx, my] = d.result.snapped || [0, 0];
+    const shift = [mx ? `x ${mx > 0 ? "+" : ""}${mx}` : "", my ? `y ${my > 0 ? "+" : ""}${my}` : ""].filter(Boolean);
     this.hooks.edit({ op: "set", page: d.target.page, element: d.target.name, include: Boolean(d.target.group),
-                      values: d.result.values });
+                      values: d.result.values },
+                    shift.length ? `snapped to another element's edge (${shift.join(", ")} mm from where it was ` +
+                                   "dropped; hold Alt while dragging to place it freely)" : "");
   }
 
   _apply(t, result) {
