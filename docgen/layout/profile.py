@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 from pydantic import (
     BaseModel,
@@ -37,6 +38,9 @@ class Profile(BaseModel):
     contact: str = ""
     notice_notes: list[str] = Field(default_factory=list, description="資格情報のお知らせ: the insurer's explanation, "
                                     "one paragraph an item (what it is, use with the My Number card, errors, enquiries)")
+    notice_mailing: Literal["person", "household"] = Field(default="person", description=(
+        "資格情報のお知らせ: one per person (person), or one per household addressed to the 世帯主 with every "
+        "member's slip (household: the notice layout's household_layout)"))
     qr_payload: str | None = Field(default=None, description="overrides the layout's QR payload template")
     fields: dict[str, FieldSpec] = Field(default_factory=dict, description=(
         "fields of this insurer's own (label, kind, max_len, required, ...), known to every layout it is used with"))

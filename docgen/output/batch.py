@@ -48,7 +48,6 @@ from docgen.output.outdir import claim_outdir
 from docgen.output.progress import Progress
 from docgen.output.spool import Spool
 from docgen.pipeline import Job
-from docgen.records import select_records
 
 BATCH_ID = re.compile(r"[A-Z0-9]{1,16}")
 
@@ -123,8 +122,7 @@ def _plan(opts: BatchOptions, job: Job, spool: Spool) -> tuple[Plan, list[tuple[
     """Check and spool every record; the plan and the spool places in mailing order."""
     keys, places, rejects = [], [], []
     read = rejected = 0
-    for src, values, problems in job.validate(select_records(opts.data, opts.mapping, opts.encoding, opts.record_id,
-                                                             job.fields)):
+    for src, values, problems in job.validate(job.records(opts.data, opts.mapping, opts.encoding, opts.record_id)):
         read += 1
         if problems:
             rejected += 1
