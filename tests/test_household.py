@@ -15,6 +15,10 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 import yaml
+from test_notice import INSET, PLAY, TOL, _chars, _element_boxes, _inside, _overlaps, _squash, _window_box
+
+from docgen.elements.cutline import CutLineElement, label_box
+from docgen.layout.loader import load_layout
 
 from docgen.cli import main
 from docgen.paths import SAMPLES
@@ -235,3 +239,41 @@ def test_member_slots_are_checked_on_load(tmp_path: Path, capsys, edit, message)
     path.write_text(yaml.safe_dump(layout, allow_unicode=True), encoding="utf-8")
     assert main(["validate", str(path), str(DATA)]) == 1
     assert message in capsys.readouterr().err
+
+
+SLIPS = [(12.0, 198.0, 86.0, 54.0), (112.0, 198.0, 86.0, 54.0)]     # member 1 left, member 2 right
+
+
+def test_two_card_sized_slips_on_the_lower_fold_hold_their_members_elements() -> None:
+    page = load_layout(LAYOUT).pages[0]
+    cuts = [(el, m) for el, m in zip(page.elements, page.members) if isinstance(el, CutLineElement)]
+    assert [((c.x, c.y, c.w, c.h), m) for c, m in cuts] == [(SLIPS[0], 1), (SLIPS[1], 2)]
+    for (x, y, w, h), member in zip(SLIPS, (1, 2)):
+        slip = (x, y, x + w, y + h)
+        for el, m in zip(page.elements, page.members):
+            if isinstance(el, CutLineElement) and m == member:
+                continue                    # the slip's own edge (its label is checked below)
+            for box in _element_boxes(el):
+                if (el.id or "").startswith("slip-") and m == member:
+                    assert _inside(box, slip), f"{el.id} of member {m} leaves its slip"
+                else:
+                    assert not _overlaps(box, slip), f"{el.id} would be cut off with member {member}'s slip"
+    for c, _ in cuts:
+        _, label_y, _, label_h = label_box(c)
+        assert label_y + label_h <= c.y, "the 切り取り線 label stays on the sheet, above the slip"
+
+
+def test_the_window_shows_the_householder_and_nothing_else(tmp_path: Path) -> None:
+    out = tmp_path / "households.pdf"
+    assert main(["render", LAYOUT, str(DATA), "-o", str(out)]) == 0
+    window = load_layout(LAYOUT).model.window
+    inner, seen = _window_box(window, -INSET), _window_box(window, PLAY)
+    by_id = {r["record_id"]: r for r in _rows()}
+    heads = [by_id[HOUSEHOLDS["HH01"][0]]] * 2 + [by_id[HOUSEHOLDS[h][0]] for h in ("HH02", "HH03")]
+    doc = pdfium.PdfDocument(str(out))
+    for page, head in zip(doc, heads):
+        shown = [c for c in _chars(page) if _overlaps(c.box, seen)]
+        assert all(_inside(c.box, inner, TOL) for c in shown)
+        postal = head["postal_code"]
+        expected = f"〒{postal[:3]}-{postal[3:]}{head['address']}{head['householder_name']}様{head['household_id']}"
+        assert sorted(_squash("".join(c.text for c in shown))) == sorted(_squash(expected))
