@@ -43,9 +43,9 @@ class Kind(str, Enum):
 TEXT_KINDS = frozenset({Kind.TEXT, Kind.KANA, Kind.CODE})
 # Values computed by the binder in addition to the record's own fields, and the names templates
 # use for the insurer profile and the scheme: no field may take these names.
-# household_sheet, household_sheets and household_size: a household sheet's number, the household's
-# sheet count and its members (docgen.bind.household).
-DERIVED_FIELDS = frozenset({"age", "household_sheet", "household_sheets", "household_size"})
+# A household sheet's number, the household's sheet count and its members (docgen.bind.household).
+SHEET_FIELDS = frozenset({"household_sheet", "household_sheets", "household_size"})
+DERIVED_FIELDS = frozenset({"age"}) | SHEET_FIELDS
 RESERVED_NAMES = DERIVED_FIELDS | {"insurer", "scheme"}
 
 # Named character classes a text field's `chars` may list (as regular-expression class contents),

@@ -178,8 +178,18 @@ def test_members_that_disagree_on_the_address_reject_the_household(tmp_path: Pat
     assert (summary["rendered"], summary["rejected"], summary["reconciled"]) == (2, 3, True)
     assert sorted((int(r["row"]), r["field"], r["rule"]) for r in rejects) == \
         [(1, "address", "household-mismatch"), (3, "address", "household-mismatch"), (4, "address", "household-mismatch")]
-    assert "(rows 1, 3, 4) differ in 住所" in rejects[0]["detail"]
+    assert "(rows 1, 3, 4) differ in 住所, which its notice prints once for all" in rejects[0]["detail"]
     _no_personal_data(rejects, rows)
+
+
+def test_members_issued_on_different_days_reject_the_household(tmp_path: Path) -> None:
+    """The sheet is dated once: a date it cannot print for all is not left off in silence."""
+    rows = _rows()
+    rows[2] = {**rows[2], "issue_date": "2026-07-20"}
+    summary, _, rejects, _ = _batch(tmp_path, _write(tmp_path / "dates.csv", rows))
+    assert (summary["rendered"], summary["rejected"]) == (2, 3)
+    assert {(r["field"], r["rule"]) for r in rejects} == {("issue_date", "household-mismatch")}
+    assert "differ in 交付年月日, which its notice prints once for all" in rejects[0]["detail"]
 
 
 def test_a_member_the_binder_rejects_takes_the_household_with_it(tmp_path: Path, capsys) -> None:
@@ -225,6 +235,8 @@ def test_profile_notice_mailing_household_mails_kokuho_notice_by_household(tmp_p
     (lambda lay: lay.pop("household"), "an include names a member: slot, which only a household layout (household:) has"),
     (lambda lay: lay["pages"][0]["elements"][-1].update(member=5),
      "household: the includes' member: slots must be 1 to N without a gap (found [1, 2, 5])"),
+    (lambda lay: lay["household"].update(agree=["householder_name", "postal_code", "address"]),
+     "pages (sheet) > sender-issue-date: prints issue_date for the whole household: add it to household: agree:"),
 ])
 def test_member_slots_are_checked_on_load(tmp_path: Path, capsys, edit, message) -> None:
     src = SAMPLES.parent / "layouts" / f"{LAYOUT}.yaml"

@@ -7,8 +7,8 @@ member named as 世帯主, or 本人) comes first, then the others in input orde
 kept per record (the group, a head flag, a digest per compared field), never names or addresses,
 so a bulk run groups half a million records in little memory.
 
-A household mailing goes to the 世帯主 at the household's address, so its members must agree on
-them (the layout's `household: agree:`). A member rejected for any reason takes the whole
+A household mailing goes to the 世帯主 at the household's address, dated once, so its members must
+agree on what the sheet prints for all (the layout's `household: agree:`). A member rejected for any reason takes the whole
 household's document with it: the others are reported with rule `household-member-rejected`
 instead of printing an incomplete mailing that nobody would notice was incomplete.
 """
@@ -95,8 +95,8 @@ def household_problems(members: Sequence[MemberKey], agree: Sequence[str],
         return {}
     rows = ", ".join(str(m.row) for m in members)
     return {m.row: [Problem(m.row, m.record_id, name, MISMATCH,
-                            f"the members of one household (rows {rows}) differ in {labels.get(name, name)}: "
-                            "a household notice has one addressee and address; correct the data")
+                            f"the members of one household (rows {rows}) differ in {labels.get(name, name)}, "
+                            "which its notice prints once for all: correct the data")
                     for name in differ]
             for m in members}
 

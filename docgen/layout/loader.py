@@ -14,7 +14,7 @@ from typing import Iterable
 
 from docgen.elements.base import Element
 from docgen.errors import LayoutError
-from docgen.fields import FieldDictionary, FieldSpec
+from docgen.fields import SHEET_FIELDS, FieldDictionary, FieldSpec
 from docgen.layout.bounds import OffPage, off_page_elements
 from docgen.layout.includes import Expander, Origin
 from docgen.layout.model import Layout, complete_models
@@ -155,10 +155,22 @@ def _check_household(model: Layout, pages: list[ResolvedPage], path: Path) -> No
     if model.household is not None and slots != list(range(1, len(slots) + 1)):
         raise LayoutError(problems(path, [f"household: the includes' member: slots must be 1 to N without a gap "
                                           f"(found {slots or 'none'})"]))
-    for name in model.household.agree if model.household else ():
+    if model.household is None:
+        return
+    agree = model.household.agree
+    for name in agree:
         if name not in model.requires:
             raise LayoutError(problems(path, [f"household: agree: '{name}' must be among requires: (every member "
                                               "needs it to be compared)"]))
+    # what the sheet itself prints is the household's: the members must share it (docgen.bind.household)
+    shared = {*agree, "record_id", *SHEET_FIELDS, *(["name"] if "householder_name" in agree else [])}
+    for page in pages:
+        for el, member, label in zip(page.elements, page.members, page.names):
+            unshared = [n for n in el.names() if member is None and n not in shared and "." not in n]
+            if unshared:
+                raise LayoutError(problems(path, [f"pages ({page.name}) > {label}: prints {', '.join(unshared)} for the "
+                                                  "whole household: add it to household: agree: (or the element to "
+                                                  "a member: include)"]))
 
 
 def _extended(fields: FieldDictionary, specs: dict[str, FieldSpec], origin: str, path: Path) -> FieldDictionary:

@@ -114,9 +114,10 @@ class Household(Strict):
     """A household mailing (世帯主宛て): one document per household, addressed to the 世帯主, with
     a sheet per `member:` slots of members (more members continue on further sheets)."""
 
-    agree: list[str] = Field(default_factory=lambda: ["householder_name", "postal_code", "address"], description=(
-        "fields every member of a household must share (the addressee and the address): a household whose "
-        "members differ in one is rejected as a whole"))
+    agree: list[str] = Field(default_factory=lambda: ["householder_name", "postal_code", "address", "issue_date"],
+                             description=(
+        "fields every member of a household must share (the addressee, the address, the date): a household whose "
+        "members differ in one is rejected as a whole; the sheet's own elements print only these"))
 
 
 class Layout(Strict):
