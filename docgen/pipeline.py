@@ -16,11 +16,17 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from docgen.bind.binder import Binder, BoundDocument
-from docgen.bind.household import MemberKey, household_of, household_problems, households, member_key
+from docgen.bind.household import (
+    MemberKey,
+    held_back,
+    household_of,
+    household_problems,
+    households,
+    member_key,
+)
 from docgen.errors import LayoutError
 from docgen.fields import FieldDictionary
 from docgen.fonts import FontSet, load_fonts
-from docgen.layout.model import Household
 from docgen.layout.loader import (
     ResolvedLayout,
     load_layout,
@@ -28,6 +34,7 @@ from docgen.layout.loader import (
     profile_scheme,
     profile_scheme_file,
 )
+from docgen.layout.model import Household
 from docgen.layout.profile import Profile
 from docgen.layout.references import Names, unknown_names
 from docgen.layout.search import referenced_at, resolve
@@ -153,9 +160,7 @@ class Job:
         ones that failed (`household-member-rejected` for the others)."""
         doc = self.binder.bind_household(members)
         if doc.rejected:
-            failed = {p.row for p in doc.problems}
-            held = household_problems([MemberKey(r, v.get("record_id"), None, False, (), r in failed)
-                                       for r, v in members], (), {})
+            held = held_back([(r, v.get("record_id")) for r, v in members], [p.row for p in doc.problems])
             return [Outcome(row, values.get("record_id"), None,
                             tuple(p for p in doc.problems if p.row == row) or tuple(held.get(row, ())))
                     for row, values in members]

@@ -236,7 +236,7 @@ def test_profile_notice_mailing_household_mails_kokuho_notice_by_household(tmp_p
     (lambda lay: lay["pages"][0]["elements"][-1].update(member=5),
      "household: the includes' member: slots must be 1 to N without a gap (found [1, 2, 5])"),
     (lambda lay: lay["household"].update(agree=["householder_name", "postal_code", "address"]),
-     "pages (sheet) > sender-issue-date: prints issue_date for the whole household: add it to household: agree:"),
+     "pages[0] (sheet) > sender-issue-date: prints issue_date for the whole household: add it to household: agree:"),
 ])
 def test_member_slots_are_checked_on_load(tmp_path: Path, capsys, edit, message) -> None:
     src = SAMPLES.parent / "layouts" / f"{LAYOUT}.yaml"

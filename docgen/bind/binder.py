@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
+from docgen.bind.household import sheet_values
 from docgen.conditions import Condition, Test, holds, test_of
 from docgen.elements.base import Element, ElementKind, Fitting
 from docgen.elements.context import PrepareContext
-from docgen.bind.household import sheet_values
 from docgen.elements.registry import kind_of
 from docgen.errors import ContentError, LayoutError
 from docgen.fonts import FontSet
@@ -206,16 +206,16 @@ class Binder:
         head_row = members[0][0]
         problems: list[Problem] = []
         warnings: list[Problem] = []
-        pages = []
+        pages: list[BoundPage] = []
         scopes = [self._scope(values, row) for row, values in members]
         for scope, (row, values) in zip(scopes, members):
             problems.extend(self.derived_problems(values, scope.ctx, row))
-        for sheet in range(sheets):
-            sheet_scope = self._scope(sheet_values([v for _, v in members], sheet + 1, sheets), head_row)
+        every = [values for _, values in members]
+        sheet_scopes = [self._scope(sheet_values(every, sheet + 1, sheets), head_row) for sheet in range(sheets)]
+        for sheet, sheet_scope in enumerate(sheet_scopes):
             on_sheet = [sheet_scope, *scopes[sheet * per:(sheet + 1) * per]]
             pages.extend(self._bind_page(i, on_sheet, problems, warnings) for i in range(len(self._plans)))
-        return BoundDocument(sheet_values([members[0][1]], 1, sheets)["record_id"], head_row, tuple(pages),
-                             tuple(warnings), tuple(problems))
+        return BoundDocument(sheet_scopes[0].record_id, head_row, tuple(pages), tuple(warnings), tuple(problems))
 
     def _bind_page(self, index: int, scopes: Sequence[_Scope], problems: list[Problem],
                    warnings: list[Problem]) -> BoundPage:

@@ -85,11 +85,7 @@ def household_problems(members: Sequence[MemberKey], agree: Sequence[str],
     that have none of their own; empty when it prints. Messages name rows, fields and rules only."""
     bad = [m.row for m in members if m.rejected]
     if bad:
-        rows = ", ".join(map(str, bad))
-        return {m.row: [Problem(m.row, m.record_id, "household_id", MEMBER_REJECTED,
-                                f"the household's member(s) in row(s) {rows} were rejected: its notice is not printed, "
-                                "so that nobody receives an incomplete one")]
-                for m in members if not m.rejected}
+        return held_back([(m.row, m.record_id) for m in members], bad)
     differ = [name for i, name in enumerate(agree) if len({m.agree[i] for m in members}) > 1]
     if not differ:
         return {}
@@ -99,6 +95,16 @@ def household_problems(members: Sequence[MemberKey], agree: Sequence[str],
                             "which its notice prints once for all: correct the data")
                     for name in differ]
             for m in members}
+
+
+def held_back(members: Sequence[tuple[int | None, str | None]], bad: Sequence[int | None]) -> dict[int, list[Problem]]:
+    """By row, the problem of each member (row, 管理番号) not in `bad` whose household's notice is
+    not printed because the members in rows `bad` were rejected."""
+    rows = ", ".join(map(str, sorted(r for r in set(bad) if r is not None)))
+    return {row: [Problem(row, rid, "household_id", MEMBER_REJECTED,
+                          f"the household's member(s) in row(s) {rows} were rejected: its notice is not printed, "
+                          "so that nobody receives an incomplete one")]
+            for row, rid in members if row not in bad and row is not None}
 
 
 def sheet_values(members: Sequence[Mapping[str, Any]], sheet: int, sheets: int) -> dict[str, Any]:

@@ -164,11 +164,11 @@ def _check_household(model: Layout, pages: list[ResolvedPage], path: Path) -> No
                                               "needs it to be compared)"]))
     # what the sheet itself prints is the household's: the members must share it (docgen.bind.household)
     shared = {*agree, "record_id", *SHEET_FIELDS, *(["name"] if "householder_name" in agree else [])}
-    for page in pages:
+    for pi, page in enumerate(pages):
         for el, member, label in zip(page.elements, page.members, page.names):
             unshared = [n for n in el.names() if member is None and n not in shared and "." not in n]
             if unshared:
-                raise LayoutError(problems(path, [f"pages ({page.name}) > {label}: prints {', '.join(unshared)} for the "
+                raise LayoutError(problems(path, [f"pages[{pi}] ({page.name}) > {label}: prints {', '.join(unshared)} for the "
                                                   "whole household: add it to household: agree: (or the element to "
                                                   "a member: include)"]))
 

@@ -17,8 +17,8 @@ import re
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import groupby
 from datetime import date
+from itertools import groupby
 from pathlib import Path
 from typing import Any, Iterator, TextIO
 
