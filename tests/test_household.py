@@ -289,3 +289,18 @@ def test_the_window_shows_the_householder_and_nothing_else(tmp_path: Path) -> No
         postal = head["postal_code"]
         expected = f"〒{postal[:3]}-{postal[3:]}{head['address']}{head['householder_name']}様{head['household_id']}"
         assert sorted(_squash("".join(c.text for c in shown))) == sorted(_squash(expected))
+
+
+def test_the_designer_names_a_rejected_member_by_its_place_in_the_file(tmp_path: Path) -> None:
+    """`docgen serve`'s list of records the layout rejects: a household layout's outcomes come
+    household by household, and each is still named by its own record's index."""
+    from docgen.preview.server import PreviewApp
+    from docgen.preview.snapshot import RecordFile
+
+    rows = _rows()
+    rows[4] = {**rows[4], "birth_date": "1990-02-30"}       # H0005, index 4, its household's only member
+    rows[3] = {**rows[3], "address": "例題県架空市見本町九丁目1番1号"}     # H0004 (index 3): HH01 disagrees
+    app = PreviewApp(LAYOUT, RecordFile(_write(tmp_path / "d.csv", rows)))
+    rejected = {r["index"]: r["problems"] for r in app.check({})["rejected"]}
+    assert sorted(rejected) == [0, 2, 3, 4]
+    assert "[H0005]: field birth_date" in rejected[4][0] and "[H0003]: field address" in rejected[2][0]
