@@ -13,7 +13,7 @@ from docgen.layout.profile import Profile
 from docgen.output.files import Inputs
 from docgen.output.pdf import RenderReport, write_pdf
 from docgen.pipeline import Job, Outcome, open_job
-from docgen.records import SourceRecord, select_records
+from docgen.records import SourceRecord
 
 
 def check(layout: str | Path, data: Path | str | Iterable[SourceRecord], *, profile: str | Path | Profile | None = None,
@@ -21,7 +21,7 @@ def check(layout: str | Path, data: Path | str | Iterable[SourceRecord], *, prof
           record_id: str | None = None, job: Job | None = None) -> Iterator[Outcome]:
     """Validate and bind every record without drawing: what `docgen validate` reports."""
     job = job or open_job(layout, profile, renewal_start)
-    return job.outcomes(select_records(data, mapping, encoding, record_id, job.fields))
+    return job.outcomes(job.records(data, mapping, encoding, record_id))
 
 
 def render_pdf(layout: str | Path, data: Path | str | Iterable[SourceRecord], out: Path | str, *,

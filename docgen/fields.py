@@ -44,10 +44,12 @@ TEXT_KINDS = frozenset({Kind.TEXT, Kind.KANA, Kind.CODE})
 # What an envelope window shows: the 送付先 when the record gives one, else the 住所
 # (docgen.bind.mailing works them out).
 WINDOW_FIELDS = frozenset({"window_postal_code", "window_address", "window_building", "window_care_of"})
+# A household sheet's number, the household's sheet count and its members (docgen.bind.household).
+SHEET_FIELDS = frozenset({"household_sheet", "household_sheets", "household_size"})
 # Values computed by the binder in addition to the record's own fields (relationship_label: 本人 or
 # 家族 in the insurer profile's relationship_words), and the names templates use for the insurer
 # profile and the scheme: no field may take these names.
-DERIVED_FIELDS = frozenset({"age", "relationship_label"}) | WINDOW_FIELDS
+DERIVED_FIELDS = frozenset({"age", "relationship_label"}) | WINDOW_FIELDS | SHEET_FIELDS
 RESERVED_NAMES = DERIVED_FIELDS | {"insurer", "scheme"}
 
 # Named character classes a text field's `chars` may list (as regular-expression class contents),

@@ -71,7 +71,13 @@ def golden_dpi(layout: str) -> int:
 
 
 def record_images(r: Rendered, dpi: int = CARD_DPI) -> dict[str, Image.Image]:
-    """One image per printed record: its pages side by side, keyed by 管理番号."""
+    """One image per printed document: its pages side by side, keyed by the 管理番号 of its record
+    (a household's: of its first member)."""
     pages = rasterise(r.pdf, dpi)
-    n = r.pages_per_record
-    return {o.record_id: side_by_side(pages[i * n:(i + 1) * n]) for i, o in enumerate(r.good)}
+    out, at = {}, 0
+    for o in r.good:
+        if o.draws:
+            n = len(o.document.pages)
+            out[o.record_id] = side_by_side(pages[at:at + n])
+            at += n
+    return out

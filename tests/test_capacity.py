@@ -75,7 +75,10 @@ def worst_record(layout: str, pattern: str) -> dict[str, str]:
         if f is not None and f.kind is Kind.TEXT:
             fields[name] = _fill(name, pattern, getattr(model, "limits", {}).get(name, f.max_len))
     fields["record_id"] = (str(list(PATTERNS.values()).index(pattern)) + fields["record_id"])[:len(fields["record_id"])]
-    return {k: v for k, v in fields.items() if k in used}
+    kept = {k: v for k, v in fields.items() if k in used}
+    if model.household is not None:     # a household layout: each worst case a household of its own
+        kept["household_id"] = kept["record_id"]
+    return kept
 
 
 @pytest.fixture(scope="module")

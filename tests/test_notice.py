@@ -40,6 +40,8 @@ from docgen.records import SourceRecord, read_records
 MM = 72 / 25.4
 A4_H = 297.0
 NOTICES = ("kokuho-notice", "kouki-notice", "kenpo-notice", "kyosai-notice")
+# with the household notice (two slips a sheet: its slips and drawn sheets are checked in test_household.py)
+NOTICE_LAYOUTS = (*NOTICES, "kokuho-notice-household")
 # the notices that name the insured person in the window, in their scheme's word
 INSURED_WORD = {"kenpo-notice": "被保険者", "kyosai-notice": "組合員"}
 NOTICE_SAMPLES = [s for s in samples() if s.layout in NOTICES]
@@ -159,7 +161,7 @@ def _classify(bars: list[Box]) -> list[str]:
 
 # --- the layouts --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("layout", NOTICES)
+@pytest.mark.parametrize("layout", NOTICE_LAYOUTS)
 def test_layout_states_the_standard_window_and_a4(layout: str) -> None:
     model = load_layout(layout).model
     assert model.size_mm == (210.0, 297.0) and model.document == "notice"
@@ -168,7 +170,7 @@ def test_layout_states_the_standard_window_and_a4(layout: str) -> None:
     assert w.y + w.h <= A4_H / 3, "the window must lie on the top third of the folded sheet"
 
 
-@pytest.mark.parametrize("layout", NOTICES)
+@pytest.mark.parametrize("layout", NOTICE_LAYOUTS)
 def test_addressee_elements_sit_inside_the_window(layout: str) -> None:
     window = _window(layout)
     inner = (window.x + INSET, window.y + INSET, window.x + window.w - INSET, window.y + window.h - INSET)
@@ -210,7 +212,7 @@ def test_slip_is_card_sized_on_the_fold_and_holds_the_slip_elements(layout: str)
     assert label_y + label_h <= c.y, "the 切り取り線 label stays on the sheet, above the slip"
 
 
-@pytest.mark.parametrize("layout", NOTICES)
+@pytest.mark.parametrize("layout", NOTICE_LAYOUTS)
 def test_type_is_at_least_5_5_pt(layout: str) -> None:
     for el in load_layout(layout).pages[0].elements:
         if isinstance(el, (TextElement, FieldElement, ListElement, CutLineElement)):
@@ -491,7 +493,8 @@ def test_unreadable_address_prints_without_barcode_and_warns(postal_code: str, a
     assert report.rendered == 2 and not report.rejected
     assert [(w.row, w.rule) for w in report.warnings] == [(1, "customer-barcode"), (2, "customer-barcode")]
     warning = report.warnings[0]
-    assert (warning.record_id, warning.field, warning.rule) == ("T0001", "postal_code, address", "customer-barcode")
+    assert (warning.record_id, warning.field, warning.rule) == ("T0001", "postal_code, address, building",
+                                                                "customer-barcode")
     assert warning.detail.startswith("element addressee-barcode: ") and rule in warning.detail
     assert address not in str(warning) and postal_code not in str(warning), "personal data in a message"
     assert _barcode_rects(pdf, 0, _window("kokuho-notice")) == []

@@ -10,9 +10,10 @@ preview can draw the record as far as it prints.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Mapping, NamedTuple
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
-from docgen.bind.mailing import window_values
+from docgen.bind.household import sheet_values
+from docgen.bind.mailing import WINDOW_SOURCES, window_values
 from docgen.conditions import Condition, Test, holds, test_of
 from docgen.elements.base import Element, ElementKind, Fitting
 from docgen.elements.context import PrepareContext
@@ -66,6 +67,7 @@ class BoundPage:
     name: str
     items: Prepared
     outcomes: tuple[ElementOutcome, ...] = ()
+    layout_page: int = 0               # the layout's page it is (a household's sheets repeat them)
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ class BoundDocument:
 def fields_of(el: Element) -> str:
     """The record fields an element prints, as a problem names them: a rejects.csv's field column
     holds fields, never a layout's element ids ("(layout)" for one that prints none)."""
-    names = dict.fromkeys(n for n in el.names() if not n.startswith(("insurer.", "scheme.")))
+    names = dict.fromkeys(WINDOW_SOURCES.get(n, n) for n in el.names() if not n.startswith(("insurer.", "scheme.")))
     return ", ".join(names) or "(layout)"
 
 
@@ -106,9 +108,18 @@ def _contentless(kind: ElementKind[Any, Any]) -> bool:
 
 # (name, element, its kind's prepare, which of the binder's tests is its `when:`, its outcome when
 # it is the same for every record, its outcome when `when:` hides it, its outcome when shown if
-# it has no content): all but the content worked out once per layout
+# it has no content, its household member slot or 0): all but the content worked out once per layout
 _Step = tuple[str, Element, Callable[[Any, Mapping[str, Any], PrepareContext], Any], int | None,
-              ElementOutcome | None, ElementOutcome, ElementOutcome | None]
+              ElementOutcome | None, ElementOutcome, ElementOutcome | None, int]
+
+
+class _Scope(NamedTuple):
+    """One record a page is bound with (a household sheet: the sheet's values, or one member's)."""
+
+    ctx: Mapping[str, Any]
+    holding: list[bool]                # each of the binder's tests on ctx
+    row: int | None
+    record_id: str | None
 
 
 class Binder:
@@ -127,10 +138,10 @@ class Binder:
         self._test_of: dict[str, int] = {}
         for page in layout.pages:
             items, outcomes, plan = [], [], []
-            for el, name in zip(page.elements, page.names):
+            for el, name, member in zip(page.elements, page.names, page.members):
                 kind = kind_of(el)
                 fixed = None
-                if _is_static(el):
+                if member is None and _is_static(el):     # a member's part prints only with a member
                     if not holds(el.when, base):
                         fixed = ElementOutcome(name, el, hidden=True)
                     else:
@@ -145,7 +156,7 @@ class Binder:
                 when = None if el.when is None or fixed is not None else self._test_index(el.when)
                 plan.append((name, el, kind.prepare, when, fixed,
                              ElementOutcome(name, el, hidden=True),
-                             ElementOutcome(name, el) if _contentless(kind) else None))
+                             ElementOutcome(name, el) if _contentless(kind) else None, member or 0))
             self.static.append(BoundPage(page.name, tuple(items), tuple(outcomes)))
             self._plans.append((page.name, tuple(plan)))
 
@@ -169,42 +180,75 @@ class Binder:
             ctx["relationship_label"] = words.get(values["relationship"], values["relationship"])
         return ctx
 
+    def _scope(self, values: Mapping[str, Any], row: int | None) -> _Scope:
+        ctx = self.context(values)
+        return _Scope(ctx, [test(ctx) for test in self._tests], row, values.get("record_id"))
+
     def bind(self, values: Mapping[str, Any], row: int | None = None) -> BoundDocument:
         """The record's pages and every element's outcome; `problems` (which reject the record)
-        list every element that cannot print, and the rest is still prepared."""
-        ctx = self.context(values)
-        rid = values.get("record_id")
+        list every element that cannot print, and the rest is still prepared. A household layout
+        binds the record as a household of one."""
+        if self.layout.model.household is not None:
+            return self.bind_household([(row, values)])
+        scope = self._scope(values, row)
         problems: list[Problem] = []
-        pages = []
         warnings: list[Problem] = []
+        pages = [self._bind_page(i, [scope], problems, warnings) for i in range(len(self._plans))]
+        return BoundDocument(scope.record_id, row, tuple(pages), tuple(warnings), tuple(problems))
+
+    def bind_household(self, members: Sequence[tuple[int | None, Mapping[str, Any]]]) -> BoundDocument:
+        """A household's document: the layout's pages once per sheet of `per_sheet` members (in
+        the order given: the head first), each sheet's own elements bound with the values the
+        members share (docgen.bind.household.sheet_values), each `member:` part with its member.
+        A problem names the member's row, so a rejected household says whose record failed."""
+        per = self.layout.per_sheet
+        sheets = max(1, -(-len(members) // per))
+        head_row = members[0][0]
+        problems: list[Problem] = []
+        warnings: list[Problem] = []
+        pages: list[BoundPage] = []
+        scopes = [self._scope(values, row) for row, values in members]
+        every = [values for _, values in members]
+        sheet_scopes = [self._scope(sheet_values(every, sheet + 1, sheets), head_row) for sheet in range(sheets)]
+        for sheet, sheet_scope in enumerate(sheet_scopes):
+            on_sheet = [sheet_scope, *scopes[sheet * per:(sheet + 1) * per]]
+            pages.extend(self._bind_page(i, on_sheet, problems, warnings) for i in range(len(self._plans)))
+        return BoundDocument(sheet_scopes[0].record_id, head_row, tuple(pages), tuple(warnings), tuple(problems))
+
+    def _bind_page(self, index: int, scopes: Sequence[_Scope], problems: list[Problem],
+                   warnings: list[Problem]) -> BoundPage:
+        """One layout page bound with `scopes` (0: the page's own record; n: the household member
+        in slot n, whose elements are hidden when the sheet has no member n)."""
+        page_name, plan = self._plans[index]
+        items, outcomes = [], []
         noted = self.prep.warnings
         noted.clear()
-        holding = [test(ctx) for test in self._tests]
-        for page_name, plan in self._plans:
-            items, outcomes = [], []
-            for name, el, prepare, when, fixed, hidden, shown in plan:
-                if fixed is not None:
-                    outcomes.append(fixed)
-                    continue
-                if when is not None and not holding[when]:
-                    outcomes.append(hidden)
-                    continue
-                if shown is not None:
-                    items.append((el, None))
-                    outcomes.append(shown)
-                    continue
-                try:
-                    content = prepare(el, ctx, self.prep)
-                except ContentError as exc:
-                    problem = Problem(row, rid, fields_of(el), exc.rule, str(exc))
-                    problems.append(in_element(problem, name))
-                    outcomes.append(ElementOutcome(name, el, problem=problem))
-                else:
-                    items.append((el, content))
-                    outcomes.append(ElementOutcome(name, el, content))
-                if noted:
-                    warnings.extend(in_element(Problem(row, rid, fields_of(el), rule, detail), name)
-                                    for rule, detail in noted)
-                    noted.clear()
-            pages.append(BoundPage(page_name, tuple(items), tuple(outcomes)))
-        return BoundDocument(rid, row, tuple(pages), tuple(warnings), tuple(problems))
+        for name, el, prepare, when, fixed, hidden, shown, member in plan:
+            if fixed is not None:
+                outcomes.append(fixed)
+                continue
+            if member >= len(scopes):
+                outcomes.append(hidden)
+                continue
+            ctx, holding, row, rid = scopes[member]
+            if when is not None and not holding[when]:
+                outcomes.append(hidden)
+                continue
+            if shown is not None:
+                items.append((el, None))
+                outcomes.append(shown)
+                continue
+            try:
+                content = prepare(el, ctx, self.prep)
+            except ContentError as exc:
+                problem = Problem(row, rid, fields_of(el), exc.rule, str(exc))
+                problems.append(in_element(problem, name))
+                outcomes.append(ElementOutcome(name, el, problem=problem))
+            else:
+                items.append((el, content))
+                outcomes.append(ElementOutcome(name, el, content))
+            if noted:
+                warnings.extend(in_element(Problem(row, rid, fields_of(el), rule, detail), name)
+                                for rule, detail in noted)
+                noted.clear()
+        return BoundPage(page_name, tuple(items), tuple(outcomes), index)

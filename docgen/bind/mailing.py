@@ -12,6 +12,10 @@ from typing import Any, Mapping
 from docgen.validate.given import MAIL_FIELDS
 
 
+# the record field a problem names for each window value: the 住所's (the 送付先's stands in for it)
+WINDOW_SOURCES = {"window_" + mail.removeprefix("mail_"): home or mail for mail, home in MAIL_FIELDS.items()}
+
+
 def window_values(values: Mapping[str, Any]) -> dict[str, Any]:
     """window_postal_code, window_address, window_building, window_care_of: the 送付先's when it
     has an address, else the 住所's (an absent value stays absent)."""

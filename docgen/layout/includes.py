@@ -32,9 +32,11 @@ class Origin:
     dx: float = 0.0
     dy: float = 0.0
     via: tuple["Origin", ...] = ()
+    member: int | None = None           # the household member slot of the include it came through
 
-    def through(self, include: "Origin", dx: float, dy: float) -> "Origin":
-        return Origin(self.file, self.path, self.dx + dx, self.dy + dy, (include, *self.via))
+    def through(self, include: "Origin", dx: float, dy: float, member: int | None = None) -> "Origin":
+        return Origin(self.file, self.path, self.dx + dx, self.dy + dy, (include, *self.via),
+                      member if member is not None else self.member)
 
 
 # what a layout may ask the expander for: docgen's own go 3 parts deep, expand at most 6 includes
@@ -85,7 +87,7 @@ class Expander:
             inner = self.expand(part.elements, part_path, str(part_path), seen + (part_path.resolve(),))
             # each element shifted as its kind says, and printed only when the include's `when` holds too
             out.extend((p.shifted(el.x, el.y).model_copy(update={"when": both(el.when, p.when)}),
-                        o.through(origin, el.x, el.y)) for p, o in inner)
+                        o.through(origin, el.x, el.y, el.member)) for p, o in inner)
         return out
 
     def _part(self, path: Path) -> Part:

@@ -14,7 +14,7 @@ from typing import Iterable
 
 from docgen.elements.base import Element
 from docgen.errors import LayoutError
-from docgen.fields import FieldDictionary, FieldSpec
+from docgen.fields import SHEET_FIELDS, WINDOW_FIELDS, FieldDictionary, FieldSpec
 from docgen.layout.bounds import OffPage, off_page_elements
 from docgen.layout.includes import Expander, Origin
 from docgen.layout.model import Layout, complete_models
@@ -46,6 +46,11 @@ class ResolvedPage:
         """Each element's name (`element_names`), worked out once for every user of the page."""
         return tuple(element_names(self.elements))
 
+    @cached_property
+    def members(self) -> tuple[int | None, ...]:
+        """Each element's household member slot (`include` with `member:`), None for the sheet's own."""
+        return tuple(o.member for o in self.origins) if self.origins else (None,) * len(self.elements)
+
 
 @dataclass(frozen=True)
 class ResolvedLayout:
@@ -69,6 +74,11 @@ class ResolvedLayout:
     @property
     def name(self) -> str:
         return self.model.name
+
+    @cached_property
+    def per_sheet(self) -> int:
+        """Members a sheet of a household layout holds (its highest `member:` slot); 0 for the others."""
+        return max((m for page in self.pages for m in page.members if m is not None), default=0)
 
     def profile_file(self) -> Path:
         """The layout's default insurer profile, found by the reference rule (see docgen.layout.search)."""
@@ -127,12 +137,42 @@ def _load_layout(path: Path, read: Reader, allow_off_page: bool) -> ResolvedLayo
         resolved.append(done)
     if off_page and not allow_off_page:
         raise LayoutError(problems(path, [str(p) for p in off_page]))
+    _check_household(model, resolved, path)
     for page in resolved:
         for el in page.elements:
             for file in el.files():
                 note(file)          # the images it draws: checked on load
     return ResolvedLayout(model=model, source=path, pages=tuple(resolved), scheme=scheme, fields=fields,
                           files=(path, *expander.files), off_page=tuple(off_page))
+
+
+def _check_household(model: Layout, pages: list[ResolvedPage], path: Path) -> None:
+    """`member:` slots belong to a household layout, which has them, numbered 1 to N."""
+    slots = sorted({m for page in pages for m in page.members if m is not None})
+    if slots and model.household is None:
+        raise LayoutError(problems(path, ["an include names a member: slot, which only a household layout "
+                                          "(household:) has"]))
+    if model.household is not None and slots != list(range(1, len(slots) + 1)):
+        raise LayoutError(problems(path, [f"household: the includes' member: slots must be 1 to N without a gap "
+                                          f"(found {slots or 'none'})"]))
+    if model.household is None:
+        return
+    agree = model.household.agree
+    for name in agree:
+        if name not in model.requires:
+            raise LayoutError(problems(path, [f"household: agree: '{name}' must be among requires: (every member "
+                                              "needs it to be compared)"]))
+    # what the sheet itself prints is the household's: the members must share it (docgen.bind.household)
+    shared = {*agree, "record_id", *SHEET_FIELDS, *(["name"] if "householder_name" in agree else [])}
+    if {"postal_code", "address"} <= set(agree):     # the window: the 送付先, agreed with them (Job.agree)
+        shared |= WINDOW_FIELDS
+    for pi, page in enumerate(pages):
+        for el, member, label in zip(page.elements, page.members, page.names):
+            unshared = [n for n in el.names() if member is None and n not in shared and "." not in n]
+            if unshared:
+                raise LayoutError(problems(path, [f"pages[{pi}] ({page.name}) > {label}: prints {', '.join(unshared)} for the "
+                                                  "whole household: add it to household: agree: (or the element to "
+                                                  "a member: include)"]))
 
 
 def _extended(fields: FieldDictionary, specs: dict[str, FieldSpec], origin: str, path: Path) -> FieldDictionary:

@@ -48,6 +48,9 @@ class IncludeElement(Element):
                                   "or a file path relative to the file that names it")
     x: float = 0.0
     y: float = 0.0
+    member: int | None = Field(default=None, ge=1, description=(
+        "a household layout's member slot (1 = the sheet's first member): the part's elements print that "
+        "member's record, and nothing when the sheet has fewer members"))
 
     anchor_keys: ClassVar[tuple[tuple[str, str], ...]] = (("x", "y"),)
 
@@ -107,6 +110,16 @@ class ControlMark(Strict):
     size: float = Field(default=7.0, ge=5.0, le=20.0, description="mm, the symbol's side (quiet zone included)")
 
 
+class Household(Strict):
+    """A household mailing (世帯主宛て): one document per household, addressed to the 世帯主, with
+    a sheet per `member:` slots of members (more members continue on further sheets)."""
+
+    agree: list[str] = Field(default_factory=lambda: ["householder_name", "postal_code", "address", "issue_date"],
+                             description=(
+        "fields every member of a household must share (the addressee, the address, the date): a household whose "
+        "members differ in one is rejected as a whole; the sheet's own elements print only these"))
+
+
 class Layout(Strict):
     name: str
     description: str
@@ -127,6 +140,12 @@ class Layout(Strict):
         "characters per text field where this layout's box holds fewer than the field dictionary allows"))
     window: Window | None = Field(default=None, description="envelope window the addressee block must fit (mailings)")
     control_mark: ControlMark | None = Field(default=None, description="control mark position for `docgen batch` (default: A4 bottom-left margin)")
+    household: Household | None = Field(default=None, description=(
+        "one document per household (same household_id), addressed to the 世帯主, each member printed by the "
+        "includes that name a `member:` slot"))
+    household_layout: str | None = Field(default=None, description=(
+        "the layout used instead when the insurer profile says notice_mailing: household: NAME, docgen:NAME or a "
+        "file path relative to this layout"))
     pages: list[Page]
 
     @field_validator("page_size", mode="before")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 from pydantic import (
     BaseModel,
@@ -43,6 +44,9 @@ class Profile(BaseModel):
         "printed on a reissued card (record field reissued or reissue_date), before the 再交付年月日; null: nothing"))
     relationship_words: dict[str, str] | None = Field(default=None, description=(
         "what 本人 and 家族 print as (e.g. {本人: 本人（被保険者）, 家族: 家族（被扶養者）}); default: 本人, 家族"))
+    notice_mailing: Literal["person", "household"] = Field(default="person", description=(
+        "資格情報のお知らせ: one per person (person), or one per household addressed to the 世帯主 with every "
+        "member's slip (household: the notice layout's household_layout)"))
     qr_payload: str | None = Field(default=None, description="overrides the layout's QR payload template")
     fields: dict[str, FieldSpec] = Field(default_factory=dict, description=(
         "fields of this insurer's own (label, kind, max_len, required, ...), known to every layout it is used with"))

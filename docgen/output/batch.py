@@ -17,9 +17,11 @@ import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import groupby
 from pathlib import Path
 from typing import Any, Iterator, TextIO
 
+from docgen.bind.household import MemberKey, households
 from docgen.digest import sha256_bytes, sha256_file
 from docgen.errors import BatchError, DocgenError, Interrupted
 from docgen.fonts.cache import font_digest
@@ -48,7 +50,9 @@ from docgen.output.outdir import claim_outdir
 from docgen.output.progress import Progress
 from docgen.output.spool import Spool
 from docgen.pipeline import Job
-from docgen.records import SourceRecord, read_records, select_records
+from docgen.records import SourceRecord, read_records
+from docgen.validate.problems import Problem
+
 
 @dataclass(frozen=True)
 class BatchOptions:
@@ -124,21 +128,45 @@ def _fingerprint(opts: BatchOptions, job: Job) -> tuple[str, bytes]:
 
 def _plan(opts: BatchOptions, job: Job, spool: Spool, records: Iterator[SourceRecord],
           fp: str) -> tuple[Plan, list[tuple[int, int]]]:
-    """Check and spool every record; the plan and the spool places in mailing order."""
-    keys, places, rejects = [], [], []
+    """Check and spool every record; the plan and the spool places in mailing order. A household
+    layout's bundles hold whole households, `bundle_size` of them (envelopes), and a household
+    with a rejected member or members that disagree is rejected whole (docgen.bind.household)."""
+    keys, places, rejects, members = [], [], [], []
     read = rejected = 0
-    for src, values, problems in job.validate(select_records(records, None, None, opts.record_id)):
+    for src, values, problems in job.validate(job.records(records, None, None, opts.record_id)):
         read += 1
+        if job.household is not None:
+            members.append(job.household_key(src.row, values, src.fields, bool(problems)))
         if problems:
             rejected += 1
             rejects.extend(problem_dict(p) for p in problems)
             continue
-        places.append(spool.add(src.row, values))
+        places.append((src.row, spool.add(src.row, values)))
         keys.append(order_key(values, opts.order))
-    ordered = [places[i] for i in mailing_order(keys)]
+    held = _held_households(job, members)
+    rejected += len(held)
+    rejects.extend(problem_dict(p) for problems in held.values() for p in problems)
+    order = [i for i in mailing_order(keys) if places[i][0] not in held]
+    ordered = [places[i][1] for i in order]
     n = opts.bundle_size
-    bundles = [(first + 1, min(n, len(ordered) - first)) for first in range(0, len(ordered), n)]
+    if job.household is None:
+        bundles = [(first + 1, min(n, len(ordered) - first)) for first in range(0, len(ordered), n)]
+    else:       # n households a bundle: a household's records are adjacent in mailing order
+        sizes = [len(list(run)) for _, run in groupby(order, key=lambda i: keys[i].group if keys[i].group else -1 - i)]
+        bundles, first = [], 1
+        for j in range(0, len(sizes), n):
+            bundles.append((first, sum(sizes[j:j + n])))
+            first += bundles[-1][1]
     return Plan(fp, opts.batch_id or fp[:8].upper(), read, bundles, rejects, rejected), ordered
+
+
+def _held_households(job: Job, members: list[MemberKey]) -> dict[int, list[Problem]]:
+    """By input row, the problems of records that passed their checks but whose household does not
+    print (a member rejected, members that disagree)."""
+    held: dict[int, list[Problem]] = {}
+    for idx in households([m.group for m in members], [m.head for m in members]):
+        held.update(job.household_problems([members[i] for i in idx]))
+    return held
 
 
 def _validate(opts: BatchOptions, job: Job) -> None:

@@ -11,10 +11,12 @@ import io
 import threading
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import groupby
 from typing import Any, Iterable, Iterator
 
 from reportlab.pdfgen.canvas import Canvas
 
+from docgen.bind.household import household_of
 from docgen.layout.model import ControlMark
 from docgen.output.control import ControlCode, draw_control_mark, layout_mark
 from docgen.output.encryption import encrypt_pdf
@@ -81,8 +83,7 @@ def sheet_spec(job: Job) -> SheetSpec:
 
 def render_bundle(task: BundleTask) -> BundleResult:
     job = job_for(task.job)
-    numbered = enumerate(task.records, task.first)
-    outcomes: Iterable[tuple[int, Outcome]] = ((seq, job.bind(row, values)) for seq, (row, values) in numbered)
+    outcomes: Iterable[tuple[int, Outcome]] = enumerate(_bound(job, task.records), task.first)
     if task.separator:
         outcomes = list(outcomes)   # the separator states the count before the first document
     result = BundleResult(task.bundle, b"")
@@ -102,13 +103,24 @@ def render_bundle(task: BundleTask) -> BundleResult:
     return result
 
 
+def _bound(job: Job, records: Iterable[Entry]) -> Iterator[Outcome]:
+    """Each record bound, in order; for a household layout each household (its records adjacent,
+    head first, as the plan ordered them) as one document."""
+    if job.household is None:
+        yield from (job.bind(row, values) for row, values in records)
+        return
+    for _, members in groupby(enumerate(records), key=lambda e: household_of(e[1][1]) or -1 - e[0]):
+        yield from job.bind_household([entry for _, entry in members])
+
+
 def _printable(outcomes: Iterable[tuple[int, Outcome]], result: BundleResult) -> Iterator[tuple[int, Outcome]]:
     """The outcomes that print; rejected ones go to the result's rejects."""
     for seq, outcome in outcomes:
         if outcome.document is None:
             result.rejects.extend(outcome.problems)
             continue
-        result.warnings.extend(outcome.document.warnings)
+        if outcome.draws:
+            result.warnings.extend(outcome.document.warnings)
         yield seq, outcome
 
 
@@ -123,21 +135,30 @@ def _draw_pages(canvas: Canvas, job: Job, task: BundleTask, outcomes: Iterable[t
     mark = layout_mark(job.layout.model)
     page_h = job.layout.model.size_mm[1]
     drawn = 0
+    codes: list[ControlCode] = []
+    first = 0
     for seq, outcome in _printable(outcomes, result):
-        drawn += 1
         doc = outcome.document
-        n = len(doc.pages)
-        codes = [ControlCode(task.batch, task.bundle, drawn, i + 1, n) for i in range(n)]
-        for i in range(n):
-            drawer.draw_page(doc, i)
-            if mark:
-                draw_control_mark(canvas, job.fonts, mark, page_h, codes[i])
-            canvas.showPage()
+        if outcome.draws:
+            drawn += 1
+            n = len(doc.pages)
+            codes = [ControlCode(task.batch, task.bundle, drawn, i + 1, n) for i in range(n)]
+            for i in range(n):
+                drawer.draw_page(doc, i)
+                if mark:
+                    draw_control_mark(canvas, job.fonts, mark, page_h, codes[i])
+                canvas.showPage()
+            first = result.pages
+            result.pages += n
+        # a household's member: the pages of its sheet and its slip there
+        share = outcome.share
+        mine = range(len(doc.pages)) if share is None else range(share.page, share.page + len(job.layout.pages))
         row = _row(task, seq, outcome)
-        row["pages"] = list(range(result.pages + 1, result.pages + n + 1))
-        row["control"] = [str(c) for c in codes] if mark else []
+        row["pages"] = [first + i + 1 for i in mine]
+        row["control"] = [str(codes[i]) for i in mine] if mark else []
+        if share is not None:
+            row["slip"] = share.slot
         result.entries.append(row)
-        result.pages += n
     return drawn
 
 

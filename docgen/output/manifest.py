@@ -29,7 +29,7 @@ from docgen.validate.problems import Problem
 
 JOURNAL = "journal"
 MANIFEST_COLUMNS = ("sequence", "record_id", "row", "bundle", "file", "pages", "control", "sheet", "slot",
-                    "slot_mm", "back_slot", "back_slot_mm", "file_sha256")
+                    "slot_mm", "back_slot", "back_slot_mm", "slip", "file_sha256")
 PROBLEM_COLUMNS = ("row", "record_id", "field", "rule", "detail")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH_ID = re.compile(r"[A-Z0-9]{1,16}")

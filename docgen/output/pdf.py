@@ -73,8 +73,9 @@ def write_pdf(job: Job, outcomes: Iterable[Outcome], out: Path, inputs: Inputs |
                 report.rejected.extend(outcome.problems)
                 report.rejected_rows += 1
                 continue
-            report.warnings.extend(outcome.document.warnings)
-            report.pages += drawer.draw(outcome.document)
+            if outcome.draws:           # a household's document once, for its first member
+                report.warnings.extend(outcome.document.warnings)
+                report.pages += drawer.draw(outcome.document)
             report.rendered += 1
         if report.rendered:
             with writing(out):

@@ -23,6 +23,7 @@ import traceback
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
+from itertools import islice
 from pathlib import Path
 from typing import Any, Callable, Iterator
 from urllib.parse import parse_qs
@@ -214,13 +215,13 @@ class PreviewApp:
                            f"{source}{st.st_mtime_ns}{st.st_size}".encode()).hexdigest()
         if key not in self._rejects:
             out: dict[int, list[str]] = {}
-            count = 0
-            for i, outcome in enumerate(job.outcomes(source.records(job))):
-                if i >= MAX_CHECKED:
-                    break
-                count = i + 1
+            records = list(islice(source.records(job), MAX_CHECKED))
+            count = len(records)
+            # by the record's place in the file: a household layout's outcomes come household by household
+            index = {src.row: i for i, src in enumerate(records)}
+            for outcome in job.outcomes(records):
                 if outcome.problems:
-                    out[i] = [str(p) for p in outcome.problems]
+                    out[index[outcome.row]] = [str(p) for p in outcome.problems]
             if len(self._rejects) > 8:
                 self._rejects.clear()
             self._rejects[key] = (f"{count} record(s)" + (f" (the first {MAX_CHECKED})" if count == MAX_CHECKED else ""), out)

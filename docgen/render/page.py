@@ -41,7 +41,7 @@ class PageDrawer:
     def draw_page(self, doc: BoundDocument, index: int) -> None:
         """Draw one page of a record without ending the PDF page (imposition and control marks
         add to it); the page's origin is the current origin of the canvas."""
-        form = self._form(index)
+        form = self._form(doc.pages[index].layout_page)
         if form:
             self.canvas.doForm(form)
         self._draw_items(doc.pages[index])
