@@ -83,6 +83,19 @@ def test_item3_nan_and_infinity_in_a_layout_are_refused_naming_the_key(
     assert not out.exists()
 
 
+@pytest.mark.parametrize("old, new, says", [
+    ("rule-top, x1: 1.5, y1: 7.8, x2: 84.5, y2: 7.8, stroke: 0.3}", "rule-top, x1: 1.5, y1: 7.8, x2: 84.5, y2: 7.8, "
+     "stroke: 1.0e+300}", "elements[6] (rule-top) > stroke: 1e+300 is beyond ±100,000"),
+    ("rule-top, x1: 1.5, y1: 7.8, x2: 84.5, y2: 7.8, stroke: 0.3}", "rule-top, x1: 1.5, y1: 7.8, x2: 84.5, y2: 7.8, "
+     "stroke: 0.3, dash: [1.0e+30, 1]}", "elements[6] (rule-top) > dash: 1e+30 is beyond ±100,000"),
+])
+def test_item3_a_number_no_pdf_can_hold_is_refused(layouts: Path, capsys: pytest.CaptureFixture[str],
+                                                   old: str, new: str, says: str) -> None:
+    """Found by the layout property test. Before: ReportLab's traceback (`_fp_one failed … number
+    too large 1e+300`)."""
+    assert says in refusal(["render", str(card(layouts, old, new)), str(KOKUHO), "-o", "-"], capsys)
+
+
 # ------------------------------------------------------------------ 4: unbounded work from a small file
 def test_item4_an_alias_bomb_is_refused_at_once(layouts: Path) -> None:
     """A `when:` of 6 levels, each naming the one below 10 times: 8 KB of valid YAML holding a
@@ -154,6 +167,14 @@ def test_item5_deep_nesting_and_huge_integers_in_a_layout_are_one_line(
     """Before: RecursionError and ValueError tracebacks."""
     path = card(layouts, old, new)
     assert says in refused_within(60, ["validate", str(path), str(KOKUHO)])
+
+
+@pytest.mark.parametrize("template", ["{name", "名前}", "a}{b"])
+def test_item5_a_template_that_does_not_parse_is_one_line(layouts: Path, capsys: pytest.CaptureFixture[str],
+                                                          template: str) -> None:
+    """Found by the layout property test. Before: `ValueError: expected '}' before end of string`."""
+    path = card(layouts, "text: 国民健康保険資格確認書}", f'text: "{template}"}}')
+    assert "pages[0] (front) > elements[1] (title) > text: " in refusal(["validate", str(path), str(KOKUHO)], capsys)
 
 
 @pytest.mark.parametrize("body, says", [
