@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 MAX_DEPTH = 40            # levels of nesting; docgen's own files use 9
 MAX_NODES = 50_000        # values once every alias is expanded; its largest layout has some 1,200
 MAX_DIGITS = 100          # of an integer (Python refuses to read one of more than 4,300)
+MAX_NUMBER = 100_000      # the size of any number in a layout (mm, points; a card is 86 mm wide)
 
 
 class Refused(ValueError):
@@ -152,6 +153,16 @@ class Strict(BaseModel):
     finite (`.nan` and `.inf` would reach the PDF), and values are frozen."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, strict=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _in_range(cls, value: Any) -> Any:
+        """Every number (alone, or in a list such as a dash pattern) within ±MAX_NUMBER: a PDF
+        writer cannot write 1e21, and no millimetre, point or count of a page comes near."""
+        for number in value if isinstance(value, (list, tuple)) else (value,):
+            if isinstance(number, float) and not -MAX_NUMBER <= number <= MAX_NUMBER:
+                raise ValueError(f"{number:g} is beyond ±{MAX_NUMBER:,}")
+        return value
 
 
 @dataclass(frozen=True)

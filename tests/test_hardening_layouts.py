@@ -16,21 +16,26 @@ import pytest
 from test_designer import Project
 
 from docgen import cli
+from docgen.layout import includes
 from docgen.paths import LAYOUTS, PROFILES, SAMPLES, SCHEMES
+from docgen.yamlfile import load_yaml
 
 KOKUHO = SAMPLES / "kokuho.csv"
 TITLE = "{type: text, id: title, x: 3, y: 2.4,"
 
 
-def refusal(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
-    """The message of a command that must refuse: exit 1, one `docgen:` line (with the file
-    checks' indented problem lines after it), no traceback."""
-    assert cli.main(argv) == 1
-    err = capsys.readouterr().err
+def one_error(err: str) -> str:
+    """stderr of a refusal: one `docgen:` line (a layout's problems indented below it), no traceback."""
     lines = err.splitlines()
     assert lines and lines[0].startswith("docgen: ") and "Traceback" not in err, err
     assert all(line.startswith("  ") for line in lines[1:]), err
     return err
+
+
+def refusal(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    """The message of a command that must refuse (exit 1)."""
+    assert cli.main(argv) == 1
+    return one_error(capsys.readouterr().err)
 
 
 def refused_within(seconds: float, argv: list[str]) -> str:
@@ -41,10 +46,8 @@ def refused_within(seconds: float, argv: list[str]) -> str:
                              timeout=seconds)
     except subprocess.TimeoutExpired:
         raise AssertionError(f"docgen {' '.join(argv)} still running after {seconds} s") from None
-    lines = run.stderr.splitlines()
-    assert run.returncode == 1 and lines and lines[0].startswith("docgen: "), run.stderr
-    assert "Traceback" not in run.stderr and all(line.startswith("  ") for line in lines[1:]), run.stderr
-    return run.stderr
+    assert run.returncode == 1, run.stderr
+    return one_error(run.stderr)
 
 
 @pytest.fixture()
@@ -78,6 +81,19 @@ def test_item3_nan_and_infinity_in_a_layout_are_refused_naming_the_key(
     err = refusal(["render", str(card(layouts, old, new)), str(KOKUHO), "-o", str(out)], capsys)
     assert f"{key}: " in err and "finite" in err, err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("old, new, says", [
+    ("rule-top, x1: 1.5, y1: 7.8, x2: 84.5, y2: 7.8, stroke: 0.3}", "rule-top, x1: 1.5, y1: 7.8, x2: 84.5, y2: 7.8, "
+     "stroke: 1.0e+300}", "elements[6] (rule-top) > stroke: 1e+300 is beyond ±100,000"),
+    ("rule-top, x1: 1.5, y1: 7.8, x2: 84.5, y2: 7.8, stroke: 0.3}", "rule-top, x1: 1.5, y1: 7.8, x2: 84.5, y2: 7.8, "
+     "stroke: 0.3, dash: [1.0e+30, 1]}", "elements[6] (rule-top) > dash: 1e+30 is beyond ±100,000"),
+])
+def test_item3_a_number_no_pdf_can_hold_is_refused(layouts: Path, capsys: pytest.CaptureFixture[str],
+                                                   old: str, new: str, says: str) -> None:
+    """Found by the layout property test. Before: ReportLab's traceback (`_fp_one failed … number
+    too large 1e+300`)."""
+    assert says in refusal(["render", str(card(layouts, old, new)), str(KOKUHO), "-o", "-"], capsys)
 
 
 # ------------------------------------------------------------------ 4: unbounded work from a small file
@@ -128,7 +144,6 @@ def test_item4_include_fan_out_and_depth_are_capped(layouts: Path, wide: int, de
 
 
 def test_item4_one_part_placed_many_times_is_read_once(layouts: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from docgen.layout import includes
     reads: list[Path] = []
     real = includes.load_part
     monkeypatch.setattr(includes, "load_part", lambda path, read: reads.append(path) or real(path, read))
@@ -152,6 +167,14 @@ def test_item5_deep_nesting_and_huge_integers_in_a_layout_are_one_line(
     """Before: RecursionError and ValueError tracebacks."""
     path = card(layouts, old, new)
     assert says in refused_within(60, ["validate", str(path), str(KOKUHO)])
+
+
+@pytest.mark.parametrize("template", ["{name", "名前}", "a}{b"])
+def test_item5_a_template_that_does_not_parse_is_one_line(layouts: Path, capsys: pytest.CaptureFixture[str],
+                                                          template: str) -> None:
+    """Found by the layout property test. Before: `ValueError: expected '}' before end of string`."""
+    path = card(layouts, "text: 国民健康保険資格確認書}", f'text: "{template}"}}')
+    assert "pages[0] (front) > elements[1] (title) > text: " in refusal(["validate", str(path), str(KOKUHO)], capsys)
 
 
 @pytest.mark.parametrize("body, says", [
@@ -262,5 +285,4 @@ def test_item11_a_key_twice_in_a_profile_scheme_or_mapping_is_refused(
 
 def test_item11_a_merge_key_overridden_is_not_a_key_twice() -> None:
     """`<<: *base` then a key of base: YAML's own way to override, not a repeated key."""
-    from docgen.yamlfile import load_yaml
     assert load_yaml("base: &b {x: 1, y: 2}\nel: {<<: *b, x: 3}\n")["el"] == {"x": 3, "y": 2}

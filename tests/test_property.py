@@ -184,6 +184,9 @@ def _card(elements: list[dict], page_size: object = "card") -> dict:
 # what main printed into the PDF as `-nan` (issue 17, item 3)
 @example((_card([{"type": "text", "x": float("nan"), "y": 2, "w": 40, "h": 5, "text": "見本"}]), False))
 @example((_card([{"type": "line", "x1": 1, "y1": 2, "x2": 40, "y2": 2, "dash": [float("nan"), 1]}]), False))
+# what this test found: a stroke ReportLab cannot write, a template that does not parse (tracebacks)
+@example((_card([{"type": "line", "x1": 0, "y1": 0, "x2": 0, "y2": 0, "stroke": 1e300}]), False))
+@example((_card([{"type": "customer_barcode", "x": 0, "y": 0, "address": "{name"}]), False))
 def test_any_layout_renders_inside_its_boxes_or_is_refused_in_one_line(
         tmp_path: Path, capsys, drawn: tuple[dict, bool]) -> None:
     layout, key_twice = drawn

@@ -34,7 +34,7 @@ from typing import (
     get_origin,
 )
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
 from docgen.conditions import Condition, condition_names
 from docgen.template import placeholders
@@ -100,6 +100,15 @@ class Element(Strict):
     # keys that say what it prints, each a template or a list of them: checked on load, filled
     # per record; a change is "text changed"
     content_keys: ClassVar[tuple[str, ...]] = ()
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _templates_parse(cls, value: Any, info: ValidationInfo) -> Any:
+        """A content key's template parses ("{name" does not): its names are read on load."""
+        if info.field_name in cls.content_keys:
+            for template in [value] if isinstance(value, str) else value or ():
+                placeholders(template)      # ValueError: expected '}' before end of string
+        return value
 
     @classmethod
     def starter(cls, x: float, y: float) -> dict[str, Any]:
