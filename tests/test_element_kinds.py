@@ -143,7 +143,7 @@ def test_bind_gives_every_element_its_outcome() -> None:
     assert front["title"].status == DRAWN                                        # the same on every card
     assert front["name"].status == FITTED and str(front["name"].fitting) == "shrunk 9→7.25 pt"
     assert front["address"].status == REJECTED
-    assert (front["address"].problem.rule, front["address"].problem.field) == ("glyph-coverage", "address")
+    assert (front["address"].problem.rule, front["address"].problem.field) == ("glyph-coverage", "address, building")
     assert HIDDEN in {o.status for o in front.values()}                          # the 70–74 ratio of a younger person
     # rejected, yet what prints is there to draw (for the preview), and the address is not
     assert doc.rejected and [p.rule for p in doc.problems] == ["glyph-coverage"]

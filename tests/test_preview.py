@@ -187,7 +187,7 @@ def test_boxes_mark_shrunk_and_overflowing_fields(long_record: Path, tmp_path: P
     assert code == 3                                   # the record is rejected, the picture still written
     assert stdout.splitlines()[:2] == ["front: name fitted: shrunk 9→7.25 pt",
                                        "front: address overflow: glyph-coverage: no configured font has U+E000"]
-    assert "field address: glyph-coverage" in err
+    assert "field address, building: glyph-coverage" in err     # the element prints the 住所 and its 方書
     assert "見本" not in stdout + err                   # no personal data in messages
 
     img = Image.open(out)
