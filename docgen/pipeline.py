@@ -76,9 +76,15 @@ class Job:
                                  self.fields, tuple(scheme.spec.checks), tuple(derivations.items()),
                                  expiry is not None and expiry.from_renewal)
 
+    def read(self, src: SourceRecord) -> SourceRecord:
+        """A record as the insurer means it: its 外字 (private-use code points) mapped through the
+        profile's 外字 table, before any rule looks at it."""
+        table = self.profile.gaiji_table
+        return table.apply(src) if table else src
+
     def validate_one(self, src: SourceRecord) -> tuple[dict[str, Any], list[Problem]]:
         """One record's typed values and problems, by every rule of this layout and profile."""
-        return validate_record(src, self.rules)
+        return validate_record(self.read(src), self.rules)
 
     def validate(self, records: Iterable[SourceRecord]) -> Iterator[tuple[SourceRecord, dict[str, Any], list[Problem]]]:
         """Each record's typed values and problems, including 管理番号 used twice in the file.
