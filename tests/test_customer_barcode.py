@@ -271,6 +271,7 @@ def test_worked_examples_read_from_address_b(example):
     ("100-0013", "東京都千代田区霞ヶ関1丁目3番2号", "1-3-2"),        # KEN_ALL writes 霞が関
     ("263-0023", "千葉県稲毛区緑町3丁目30-8", "3-30-8"),            # p18: the city's last part only
     ("014-0113", "秋田県仙北郡仙北町堀見内 南田茂木 添60-1", "60-1"),  # p25: the city's old name
+    ("602-0847", "京都府京都市上京区今出川通河原町西入大宮町12", "12"),  # Kyoto: streets before the town
     ("102-0075", "東京都千代田区三番町", ""),                  # no number: postal code only
     ("100-8792", "東京都千代田区大手町2-3-1", ""),              # p22: a large office's own code
 ])

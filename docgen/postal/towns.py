@@ -11,7 +11,8 @@ A town name matches its written forms: digits full-width or ASCII or in kanji (�
 postal code, the prefecture and the city (or the city's last part: 稲毛区 for 千葉市稲毛区),
 each optional, then 大字 or 字, then the town name; what follows is 住所B. Failing that (a city
 written by an older name: 仙北郡仙北町堀見内, now 大仙市), the town name is looked for right after
-a prefecture, city or county word (都道府県市区町村郡) or a blank.
+a prefecture, city or county word (都道府県市区町村郡), a blank, or a Kyoto street direction
+(河原町通今出川下る梶井町, 今出川通河原町西入大宮町).
 """
 from __future__ import annotations
 
@@ -91,7 +92,7 @@ def _address_a(town: Town) -> re.Pattern[str]:
 
 @lru_cache(maxsize=4096)
 def _after_a_place(town: Town) -> re.Pattern[str]:
-    return re.compile(rf"(?:^|(?<=[都道府県市区町村郡\s]))(?:大?字\s*)?{_written_forms(town.town)}")
+    return re.compile(rf"(?:^|(?<=[都道府県市区町村郡入る\s]))(?:大?字\s*)?{_written_forms(town.town)}")
 
 
 def _written_forms(name: str) -> str:
