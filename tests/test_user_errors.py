@@ -67,8 +67,9 @@ class Case:
 L = "docgen: forms/my-card.yaml: 1 problem(s)\n  "           # the layout as named on the command line
 UNKNOWN = "unknown key (`docgen schema` lists the keys)"
 FILLS = "black, white, gray:G (G = share of white, 0 to 1) or cmyk:C,M,Y,K (each 0 to 1)"
-BUILTIN_PARTS = ("card-notes, notice-addressee, notice-employees, notice-sender, notice-sheet, notice-slip, "
-                 "notice-slip-employees, notice-slip-kokuho, notice-slip-kouki, organ-donation")
+BUILTIN_PARTS = ("card-notes, elderly-card-back, elderly-card-front, notice-addressee, notice-employees, "
+                 "notice-sender, notice-sheet, notice-slip, notice-slip-employees, notice-slip-kokuho, "
+                 "notice-slip-kouki, organ-donation")
 CASES = [
     Case("typo in an element key", L + f"pages[0] (front) > elements[2] (name) > sise: {UNKNOWN}",
          edit=("my-card.yaml", "size: 10, value", "sise: 10, value")),
@@ -120,8 +121,8 @@ CASES = [
          "{forms}/parts/stamp.yaml", edit=("parts/stamp.yaml", "h: 5}", "h: 5}\n  - {type: include, id: again, "
                                            "part: stamp.yaml}")),
     Case("unknown layout name", "docgen: no layout 'my-crad' (searched {forms}, {layouts} (built-in); layouts there: "
-         "kenpo-card, kenpo-notice, kokuho-card, kokuho-notice, kouki-card, kouki-notice, kyosai-card, "
-         "kyosai-notice, my-card); did you mean "
+         "kenpo-card, kenpo-elderly-card, kenpo-notice, kokuho-card, kokuho-notice, kouki-card, kouki-notice, "
+         "kyosai-card, kyosai-elderly-card, kyosai-notice, my-card); did you mean "
          "'my-card'?", argv=("render", "my-crad", "data.csv", "-o", "cards.pdf", "--layouts", "forms")),
     Case("unknown profile name", "docgen: no profile 'towm' (searched {forms}/profiles, {profiles} (built-in); profiles "
          "there: kasou-city-kokuho, mihon-kenpo, reidai-kouki, reidai-kyosai, town); did you mean 'town'?",
