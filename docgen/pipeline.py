@@ -108,9 +108,15 @@ class Job:
                                | {n for check in scheme.spec.checks for n in check.fields_named()}
                                | {f.name for f in self.fields if not f.printed_on(model.document)})
 
+    def read(self, src: SourceRecord) -> SourceRecord:
+        """A record as the insurer means it: its 外字 (private-use code points) mapped through the
+        profile's 外字 table, before any rule looks at it."""
+        table = self.profile.gaiji_table
+        return table.apply(src) if table else src
+
     def validate_one(self, src: SourceRecord) -> tuple[dict[str, Any], list[Problem]]:
         """One record's typed values and problems, by every rule of this layout and profile."""
-        values, problems = validate_record(src, self.rules)
+        values, problems = validate_record(self.read(src), self.rules)
         return values, problems + mailing_problems(values, src.row, values.get("record_id"))
 
     def validate(self, records: Iterable[SourceRecord]) -> Iterator[tuple[SourceRecord, dict[str, Any], list[Problem]]]:

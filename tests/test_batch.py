@@ -347,8 +347,8 @@ def test_dask_executor_gives_the_local_bytes(tmp_path: Path, capsys: pytest.Capt
 def test_the_batch_id_follows_the_seals_bytes_not_where_it_is_installed(tmp_path: Path,
                                                                           capsys: pytest.CaptureFixture[str]) -> None:
     """The default batch id (printed in every control mark) is a fingerprint of what decides the
-    output: a copy of the same profile and seal in another folder names the same batch, and a
-    changed seal image is another batch (so --resume cannot mix bundles with two seals)."""
+    output: a copy of the same profile, seal and 外字 table in another folder names the same batch,
+    and a changed seal image or table is another batch (so --resume cannot mix bundles with two seals)."""
     def batch_id(profile: Path, out: str) -> str:
         code, _ = batch(capsys, "kokuho-card", KOKUHO, tmp_path / out, "--profile", str(profile))
         assert code == 0
@@ -358,14 +358,20 @@ def test_the_batch_id_follows_the_seals_bytes_not_where_it_is_installed(tmp_path
     for where in ("a", "b"):
         folder = tmp_path / where / "profiles"
         (folder / "seals").mkdir(parents=True)
+        (folder / "gaiji").mkdir()
         shutil.copy(PROFILES / "kasou-city-kokuho.yaml", folder)
         shutil.copy(PROFILES / "seals" / "kasou-city.png", folder / "seals")
+        shutil.copy(PROFILES / "gaiji" / "kasou-city.yaml", folder / "gaiji")
         copies.append(folder / "kasou-city-kokuho.yaml")
     first, second = batch_id(copies[0], "out-a"), batch_id(copies[1], "out-b")
     assert first == second
     seal = copies[1].parent / "seals" / "kasou-city.png"
     seal.write_bytes(seal.read_bytes() + b"\0")          # still the same picture, other bytes
     assert batch_id(copies[1], "out-c") != first
+    # so is a changed 外字 table, which changes what the records print
+    table = copies[0].parent / "gaiji" / "kasou-city.yaml"
+    table.write_text(table.read_text(encoding="utf-8") + "  U+E0FF: {char: 髙}\n", encoding="utf-8")
+    assert batch_id(copies[0], "out-d") != first
 
 
 def test_ctrl_c_keeps_the_finished_bundles_and_says_how_to_finish(tmp_path: Path,

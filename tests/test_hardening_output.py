@@ -182,7 +182,8 @@ def test_the_inputs_name_the_profile_the_job_was_opened_with(tmp_path: Path) -> 
     text = (PROFILES / "kasou-city-kokuho.yaml").read_text(encoding="utf-8")
     profile = tmp_path / "own.yaml"
     profile.write_text(text.replace("scheme: kokuho", "scheme: docgen:kokuho")
-                       .replace("seal: seals/", f"seal: {PROFILES / 'seals'}/"), encoding="utf-8")
+                       .replace("seal: seals/", f"seal: {PROFILES / 'seals'}/")
+                       .replace("gaiji: gaiji/", f"gaiji: {PROFILES / 'gaiji'}/"), encoding="utf-8")
     inputs = Inputs.of(open_job("kokuho-card", profile))
     assert inputs.which(profile) == ("insurer profile", profile.resolve())
     assert inputs.which(PROFILES / "kasou-city-kokuho.yaml") is None      # the layout's own: not read

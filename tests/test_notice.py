@@ -16,6 +16,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 import pytest
+import yaml
+from barcode_reader import decode
 from pydantic import BaseModel
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
@@ -481,6 +483,7 @@ def _kokuho_record(**changes: str | None) -> SourceRecord:
 @pytest.mark.parametrize("postal_code,address,rule", [
     ("0000101", "例題県架空市三番町5", "place-name-numeral"),         # 三番町: a numeral in the town name
     ("0000100", "例題県架空市見本町二丁目3番4号", "representative-postal-code"),
+    ("1020075", "東京都千代田区五番町6", "town-mismatch"),              # 102-0075 is 三番町 in KEN_ALL
 ])
 def test_unreadable_address_prints_without_barcode_and_warns(postal_code: str, address: str, rule: str,
                                                              tmp_path: Path) -> None:
@@ -500,6 +503,24 @@ def test_unreadable_address_prints_without_barcode_and_warns(postal_code: str, a
     assert _barcode_rects(pdf, 0, _window("kokuho-notice")) == []
     text = _squash(pdfium.PdfDocument(pdf)[0].get_textpage().get_text_range())
     assert _squash(address) in text and "見本試子様" in text
+
+
+NUMBERED_TOWNS = yaml.safe_load((Path(__file__).parent / "data" / "customer_barcode_examples.yaml")
+                                .read_text(encoding="utf-8"))["numbered_towns"]
+
+
+def test_numbered_town_names_print_the_barcode_of_their_address(tmp_path: Path) -> None:
+    """三番町, 八丁堀, 南1条西 …: the bars drawn on each sheet decode to the postal code and the
+    number of 住所B (what follows the town name KEN_ALL gives for the code)."""
+    job = open_job("kokuho-notice")
+    pdf = tmp_path / "n.pdf"
+    records = [_kokuho_record(record_id=f"T{i:04d}", postal_code=town["postal_code"].replace("-", ""),
+                              address=town["address"]) for i, town in enumerate(NUMBERED_TOWNS, 1)]
+    report = write_pdf(job, job.outcomes(records), pdf)
+    assert report.rendered == len(NUMBERED_TOWNS) and not report.rejected and not report.warnings
+    for i, town in enumerate(NUMBERED_TOWNS):
+        drawn = sorted(_barcode_rects(pdf, i, _window("kokuho-notice")), key=lambda item: item[0][0])
+        assert decode(_classify([b for b, _ in drawn])) == (town["postal_code"].replace("-", ""), town["number"])
 
 
 @pytest.mark.parametrize("layout, channel", [("kenpo-notice", "事業主"), ("kyosai-notice", "所属所")])

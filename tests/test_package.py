@@ -80,7 +80,8 @@ def test_the_wheel_holds_the_data_and_reads_it_from_the_installation(installed, 
     assert all(Path(p).resolve().is_relative_to(site) for p in where), where
     data = Path(where[1]).parent
     for rel in ("layouts/kokuho-card.yaml", "layouts/parts/organ-donation.yaml", "profiles/seals/kasou-city.png",
-                "fonts/fonts.yaml", "fonts/ipamjm.ttf", "samples/samples.yaml", "samples/kokuho.csv"):
+                "profiles/gaiji/kasou-city.yaml", "fonts/fonts.yaml", "fonts/ipamjm.ttf", "samples/samples.yaml",
+                "samples/kokuho.csv", "samples/kokuho-gaiji.csv"):
         assert (data / rel).is_file() and not (data / rel).is_symlink(), rel
     assert not (data / "samples" / "out").exists()         # rendered output is not shipped
     run([str(env_dir / "bin" / "pip"), "check"], elsewhere, env)
@@ -91,8 +92,8 @@ def test_installed_docgen_runs_from_an_unrelated_folder(installed, elsewhere, tm
     docgen = str(env_dir / "bin" / "docgen")
     listed = run([docgen, "layouts"], elsewhere, env).stdout
     names = [line.split()[0] for line in listed.splitlines()]
-    assert names == ["kenpo-card", "kenpo-notice", "kokuho-card", "kokuho-notice", "kouki-card", "kouki-notice",
-                     "kyosai-card", "kyosai-notice"]
+    assert names == ["kenpo-card", "kenpo-elderly-card", "kenpo-notice", "kokuho-card", "kokuho-notice", "kouki-card",
+                     "kouki-notice", "kyosai-card", "kyosai-elderly-card", "kyosai-notice"]
     assert all("(built-in)" in line for line in listed.splitlines())
     schemes = run([docgen, "schemes"], elsewhere, env).stdout
     assert [line.split()[0] for line in schemes.splitlines()] == ["kenpo", "kokuho", "kouki", "kyosai"]
@@ -108,5 +109,5 @@ def test_installed_docgen_runs_from_an_unrelated_folder(installed, elsewhere, tm
 
     out = run([docgen, "samples", "--out", "samples-out"], elsewhere, env).stdout
     pdfs = sorted(p.name for p in (elsewhere / "samples-out").glob("*.pdf"))
-    n = len(sample_list())          # samples/samples.yaml: 10 sample files with their layouts
-    assert n == 10 and len(pdfs) == n and len(list((elsewhere / "samples-out").glob("*.png"))) == n, out
+    n = len(sample_list())          # samples/samples.yaml: 13 sample files with their layouts
+    assert n == 13 and len(pdfs) == n and len(list((elsewhere / "samples-out").glob("*.png"))) == n, out

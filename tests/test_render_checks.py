@@ -79,13 +79,16 @@ def test_extracted_text_equals_the_input(sample: Sample, render_dir: Path) -> No
 
 
 def _record_values(sample: Sample, record_id: str) -> dict[str, str]:
+    """The record as the insurer means it: read, and its 外字 mapped through the profile's table."""
     from docgen.paths import SAMPLES as SAMPLE_DIR
+    from docgen.pipeline import open_job
     from docgen.records import read_records
 
     mapping = SAMPLE_DIR / sample.mapping if sample.mapping else None
+    job = open_job(sample.layout)
     for src in read_records(SAMPLE_DIR / sample.data, mapping=mapping):
         if src.fields.get("record_id") == record_id:
-            return {k: v for k, v in src.fields.items() if v}
+            return {k: v for k, v in job.read(src).fields.items() if v}
     raise KeyError(record_id)
 
 

@@ -198,7 +198,7 @@ def cmd_fonts_check(args: argparse.Namespace) -> int:
     found: dict[str, list[str]] = {}
     for src in read_records(args.data, mapping=args.mapping, encoding=args.encoding,
                             fields=job.fields if job else None):
-        for field, value in src.fields.items():
+        for field, value in (job.read(src) if job else src).fields.items():
             for seq in chain.missing(value or ""):
                 found.setdefault(seq, []).append(f"row {src.row} {field}")
     for seq, where in found.items():

@@ -18,7 +18,11 @@ from pydantic import (
 
 from docgen.elements.image import image_file
 from docgen.fields import FieldSpec
-from docgen.yamlfile import LoadContext
+from docgen.fonts import load_fonts
+from docgen.paths import written_in
+from docgen.records.gaiji import GaijiTable, GaijiTableError, load_gaiji_table
+from docgen.usercache import note
+from docgen.yamlfile import LoadContext, read_yaml
 
 
 class Profile(BaseModel):
@@ -50,7 +54,11 @@ class Profile(BaseModel):
     qr_payload: str | None = Field(default=None, description="overrides the layout's QR payload template")
     fields: dict[str, FieldSpec] = Field(default_factory=dict, description=(
         "fields of this insurer's own (label, kind, max_len, required, ...), known to every layout it is used with"))
+    gaiji: Path | None = Field(default=None, description=(
+        "外字 table: a YAML file, relative to this profile, saying what each private-use code point "
+        "(U+E000–U+F8FF) in this insurer's records stands for (docs/gaiji.md)"))
     _source: Path | None = PrivateAttr(default=None)     # the file it was read from
+    _gaiji_table: GaijiTable | None = PrivateAttr(default=None)
 
     @field_validator("seal")
     @classmethod
@@ -64,9 +72,27 @@ class Profile(BaseModel):
     def _remember_source(self, info: ValidationInfo) -> "Profile":
         if isinstance(info.context, LoadContext):
             self._source = info.context.file
+            if self.gaiji is not None:
+                self._gaiji_table = _read_gaiji(written_in(self.gaiji, info.context.file), info.context)
         return self
+
+    @property
+    def gaiji_table(self) -> GaijiTable | None:
+        """The 外字 table `gaiji:` names, loaded and checked with the profile."""
+        return self._gaiji_table
 
     @property
     def source(self) -> Path | None:
         """The profile's file: its `scheme:` and `seal:` are relative to it."""
         return self._source
+
+
+def _read_gaiji(path: Path, ctx: LoadContext) -> GaijiTable:
+    """The profile's 外字 table; its problems name the table's file and entry."""
+    note(path)
+    try:
+        data = read_yaml(path, GaijiTableError, "外字 table")
+        mj_font = load_fonts(ctx.fonts_file).config.files.get("mj-mincho") if ctx.fonts_file else None
+        return load_gaiji_table(path, data, mj_font)
+    except GaijiTableError as exc:
+        raise ValueError(str(exc)) from None

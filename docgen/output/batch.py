@@ -112,9 +112,9 @@ def _fingerprint(opts: BatchOptions, job: Job) -> tuple[str, bytes]:
     for page in job.layout.pages:
         for el in page.elements:
             h.update(el.model_dump_json().encode())
-    # the profile's own values, its seal by content: the same input names the same batch wherever
-    # docgen and the profile are installed, and a changed seal image is a changed run
-    h.update(job.profile.model_dump_json(exclude={"seal"}).encode())
+    # the profile's own values, its seal and 外字 table by content: the same input names the same
+    # batch wherever docgen and the profile are installed, and a changed seal image is a changed run
+    h.update(job.profile.model_dump_json(exclude={"seal", "gaiji"}).encode())
     h.update(job.layout.scheme.spec.model_dump_json().encode())
     for what, path in content_files(job):
         h.update((font_digest(path) if what == "font" else sha256_file(path)).encode())

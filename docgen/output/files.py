@@ -46,9 +46,11 @@ def _identity(path: Path) -> tuple[int, int] | None:
 
 
 def content_files(job: Job) -> list[tuple[str, Path]]:
-    """The files a job uses as they are, not through a model (the seal, images, fonts), each once
+    """The files a job uses as they are, not through a model (the seal, 外字 table, images, fonts), each once
     with what it is: inputs of every run, and hashed by content into a batch's fingerprint."""
     files = [("seal image", Path(job.profile.seal))] if job.profile.seal is not None else []
+    if job.profile.gaiji_table is not None:
+        files.append(("外字 table", job.profile.gaiji_table.source))
     files += [(el.type, p) for page in job.layout.pages for el in page.elements for p in el.files()]
     files += [("font", p) for p in job.fonts.config.files.values()]
     once: dict[Path, str] = {}

@@ -14,13 +14,14 @@ Rules from 日本郵便「郵便番号・バーコードマニュアル」, バ�
   something kept follows it; (4) hyphens next to a letter are dropped; (5) letters that then touch
   stay as they are.
 
-Records carry the whole address in one field and we have no 町域 dictionary (KEN_ALL), so 住所A
-cannot be cut off the way the manual does. The rules above are applied to the whole address; that
-gives the manual's result whenever the 町域 name holds no number the rules would keep. Where the text
-suggests that it does (三番町, 八丁堀, 一ノ橋, 麻布十番, 南1条西), or where the literal rules
-would silently drop a number a reader sees (十番地之二), the address is reported as not readable:
-a wrong barcode sorts mail to the wrong place, a missing one only loses the discount for one piece.
-So every answer is either exactly the manual's 住所表示番号 or "not readable", never a third thing.
+The barcode reads 住所B, which `docgen.postal.towns` cuts off with Japan Post's town list
+(KEN_ALL) where it has the postal code. For a code it does not have (the samples' fictional 000-xxxx)
+the rules above are applied to the whole address; that gives the manual's result whenever the 町域
+name holds no number the rules would keep. Where the text suggests that it does (三番町, 八丁堀,
+一ノ橋, 麻布十番, 南1条西), or where the literal rules would silently drop a number a reader sees
+(十番地之二), the address is reported as not readable: a wrong barcode sorts mail to the wrong
+place, a missing one only loses the discount for one piece. So every answer is either exactly the
+manual's 住所表示番号 or "not readable", never a third thing. The same guards apply to 住所B.
 """
 from __future__ import annotations
 

@@ -23,6 +23,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.pathobject import PDFPathObject
 
+from docgen.postal import towns
 from docgen.postal.address_number import AddressNotReadable, read_address_number
 
 START, STOP = "STC", "SPC"
@@ -91,13 +92,31 @@ def normalise_postal_code(postal_code: str) -> str:
 
 def encode(postal_code: str, address: str) -> list[str]:
     """The barcode's characters: "STC", 7 digits, 13 address characters, check digit, "SPC"."""
-    data = list(normalise_postal_code(postal_code))
+    digits = normalise_postal_code(postal_code)
+    data = list(digits)
     address_chars: list[str] = []
-    for ch in read_address_number(address):
+    for ch in barcode_address_number(digits, address):
         address_chars.extend(_LETTERS.get(ch, (ch,)))
     address_chars = address_chars[:ADDRESS_LENGTH]                 # p12: a CC1–3 on the 13th stays
     data += address_chars + [PAD] * (ADDRESS_LENGTH - len(address_chars))
     return [START, *data, check_character(data), STOP]
+
+
+def barcode_address_number(digits: str, address: str) -> str:
+    """The 住所表示番号 the barcode carries for the 7-digit postal code `digits`.
+
+    Where KEN_ALL has the code, it is read from 住所B as the manual says (p17 to p19), and an
+    address that does not hold the code's town name is refused ("town-mismatch"); a large office's
+    own code carries no address number (p22: 13 × CC4). A code KEN_ALL does not have (the samples'
+    fictional 000-xxxx) is read from the whole address, refusing town names that look numbered.
+    """
+    area = towns.lookup(digits)
+    if area is None:
+        return read_address_number(address)
+    if area.office:
+        return ""
+    rest = towns.address_b(area, address)
+    return read_address_number(rest) if rest.strip() else ""
 
 
 def check_character(data: list[str]) -> str:
