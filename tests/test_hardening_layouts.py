@@ -268,7 +268,8 @@ def test_item11_a_key_twice_in_a_profile_scheme_or_mapping_is_refused(
     profile = tmp_path / "profile.yaml"
     profile.write_text((PROFILES / "kasou-city-kokuho.yaml").read_text(encoding="utf-8")
                        .replace("scheme: kokuho\n", f"scheme: {SCHEMES / 'kokuho.yaml'}\n")
-                       .replace("seal: seals/", f"seal: {PROFILES / 'seals'}/") + "name: 別の市\n", encoding="utf-8")
+                       .replace("seal: seals/", f"seal: {PROFILES / 'seals'}/")
+                       .replace("gaiji: gaiji/", f"gaiji: {PROFILES / 'gaiji'}/") + "name: 別の市\n", encoding="utf-8")
     err = refusal(["validate", "kokuho-card", str(KOKUHO), "--profile", str(profile)], capsys)
     last = len(profile.read_text(encoding="utf-8").splitlines())
     assert f"{profile}: " in err and f"line {last}, column 1: key 'name' is given twice (first on line 9)" in err, err
@@ -277,7 +278,8 @@ def test_item11_a_key_twice_in_a_profile_scheme_or_mapping_is_refused(
     scheme.write_text((SCHEMES / "kokuho.yaml").read_text(encoding="utf-8") + "title: 国保\n", encoding="utf-8")
     profile.write_text((PROFILES / "kasou-city-kokuho.yaml").read_text(encoding="utf-8")
                        .replace("scheme: kokuho\n", f"scheme: {scheme}\n")
-                       .replace("seal: seals/", f"seal: {PROFILES / 'seals'}/"), encoding="utf-8")
+                       .replace("seal: seals/", f"seal: {PROFILES / 'seals'}/")
+                       .replace("gaiji: gaiji/", f"gaiji: {PROFILES / 'gaiji'}/"), encoding="utf-8")
     err = refusal(["validate", "kokuho-card", str(KOKUHO), "--profile", str(profile)], capsys)
     assert f"{scheme}: " in err and "key 'title' is given twice (first on line 4)" in err, err
 

@@ -211,6 +211,8 @@ def _household_profile(tmp_path: Path) -> Path:
     profile = yaml.safe_load(src.read_text(encoding="utf-8"))
     profile.update(id="kasou-household", notice_mailing="household", scheme="docgen:kokuho",
                    seal=str((src.parent / profile["seal"]).resolve()))
+    if profile.get("gaiji"):                            # the insurer's 外字 table, beside the profile
+        profile["gaiji"] = str((src.parent / profile["gaiji"]).resolve())
     path = tmp_path / "kasou-household.yaml"
     path.write_text(yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8")
     return path

@@ -207,7 +207,7 @@ def test_a_reissued_card_prints_the_profiles_mark_and_the_reissue_date(layout: s
 def test_the_insurer_profile_says_how_a_reissue_prints(mark: str, printed: str, tmp_path: Path) -> None:
     profile = tmp_path / "kasou.yaml"
     text = (PROFILES / "kasou-city-kokuho.yaml").read_text(encoding="utf-8")
-    profile.write_text(text.replace("seal: seals/", f"seal: {PROFILES}/seals/") + f"reissue_mark: {mark}\n",
+    profile.write_text(text.replace("seal: seals/", f"seal: {PROFILES}/seals/").replace("gaiji: gaiji/", f"gaiji: {PROFILES}/gaiji/") + f"reissue_mark: {mark}\n",
                        encoding="utf-8")
     r = Rendered("kokuho-card", [_sample("kokuho-card")["K0105"]], tmp_path, profile)
     assert r.text(0, "reissue") == printed
