@@ -1,0 +1,157 @@
+"""The job a batch sends to Dask workers, so that a worker needs docgen installed and nothing else.
+
+A worker on another host or in a container has none of the insurer's layout folder, profile,
+scheme or seal, and a path that happens to exist there with other content would print the wrong
+seal or rules. So the driver packs the resolved job (the layout with its parts and scheme, the
+profile, the field dictionary) with the bytes of every image it uses, content-addressed by
+SHA-256, and the executor sends the pack once per worker. A worker checks the pack's digest and
+each image's, writes the images into a private folder of its own and opens the job from the pack,
+without reading a file of the driver's. The built-in fonts ship with docgen; a worker whose docgen
+version or font digests differ from the driver's would print other bytes, so it refuses the task
+and names itself.
+"""
+from __future__ import annotations
+
+import atexit
+import dataclasses
+import hashlib
+import pickle
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from docgen.bind.binder import Binder
+from docgen.elements.image import ImageElement
+from docgen.errors import BatchError
+from docgen.fields import FieldDictionary
+from docgen.fonts import load_fonts
+from docgen.fonts.cache import font_digest
+from docgen.layout.loader import ResolvedLayout
+from docgen.layout.profile import Profile
+from docgen.output.files import content_files
+from docgen.pipeline import Job
+
+AGAIN = "install the same docgen on every worker as on the machine that runs `docgen batch`"
+
+
+def docgen_version() -> str:
+    try:
+        return version("docgen")
+    except PackageNotFoundError:        # run from a source tree that was never installed
+        return "unknown"
+
+
+def font_digests() -> tuple[tuple[str, str], ...]:
+    """(family, SHA-256) of the fonts this docgen prints with."""
+    return tuple((family, font_digest(path)) for family, path in load_fonts().config.files.items())
+
+
+@dataclass(frozen=True)
+class _Contents:
+    docgen: str
+    fonts: tuple[tuple[str, str], ...]
+    layout: ResolvedLayout
+    profile: Profile
+    fields: FieldDictionary
+    renewal: date
+    files: dict[str, bytes]             # SHA-256 -> bytes of the seal and images
+    paths: dict[str, str]               # the driver's path of each -> its SHA-256
+
+
+@dataclass(frozen=True)
+class JobPack:
+    """The pickled job with its images, named by the SHA-256 of its bytes (checked on arrival)."""
+
+    digest: str
+    payload: bytes = field(repr=False)
+
+    @classmethod
+    def of(cls, job: Job) -> "JobPack":
+        files: dict[str, bytes] = {}
+        paths: dict[str, str] = {}
+        for what, path in content_files(job):
+            if what != "font":          # fonts ship with docgen: compared by digest instead
+                data = path.read_bytes()
+                paths[str(path)] = hashlib.sha256(data).hexdigest()
+                files[paths[str(path)]] = data
+        payload = pickle.dumps(_Contents(docgen_version(), font_digests(), job.layout, job.profile, job.fields,
+                                         job.renewal_start, files, paths), protocol=pickle.HIGHEST_PROTOCOL)
+        return cls(hashlib.sha256(payload).hexdigest(), payload)
+
+    def job(self, worker: str) -> Job:
+        """This thread's job from the pack, opened once (a job's binder keeps per-record state);
+        `worker` names this worker in a refusal."""
+        jobs: dict[str, Job] = _local.__dict__.setdefault("jobs", {})
+        if self.digest not in jobs:
+            layout, profile, contents = _unpacked(self, worker)
+            fonts = load_fonts()
+            jobs[self.digest] = Job(layout, profile, fonts, Binder(layout, profile, fonts), contents.fields,
+                                    contents.renewal)
+        return jobs[self.digest]
+
+
+_local = threading.local()
+_lock = threading.Lock()
+_unpacked_jobs: dict[str, tuple[ResolvedLayout, Profile, _Contents]] = {}
+
+
+def _unpacked(pack: JobPack, worker: str) -> tuple[ResolvedLayout, Profile, _Contents]:
+    """The pack checked and its images written out, once per process."""
+    with _lock:
+        if pack.digest not in _unpacked_jobs:
+            if hashlib.sha256(pack.payload).hexdigest() != pack.digest:
+                raise BatchError(f"worker {worker} refuses the task: the job it received does not match its "
+                                 "SHA-256 (damaged on the way); run the batch again")
+            contents: _Contents = pickle.loads(pack.payload)
+            _same_docgen(contents, worker)
+            _unpacked_jobs[pack.digest] = _relocated(contents, _written(contents, worker))
+        return _unpacked_jobs[pack.digest]
+
+
+def _same_docgen(contents: _Contents, worker: str) -> None:
+    here = docgen_version()
+    if contents.docgen != here:
+        raise BatchError(f"worker {worker} refuses the task: it has docgen {here}, the driver docgen "
+                         f"{contents.docgen}; {AGAIN}")
+    mine = dict(font_digests())
+    for family, digest in contents.fonts:
+        if mine.get(family) != digest:
+            theirs = mine.get(family)
+            raise BatchError(f"worker {worker} refuses the task: its font {family!r} "
+                             + (f"(SHA-256 {theirs[:12]}…) differs from the driver's ({digest[:12]}…)" if theirs
+                                else "is missing")
+                             + f"; {AGAIN}")
+
+
+def _written(contents: _Contents, worker: str) -> dict[str, Path]:
+    """Each image in this process's private folder (removed when it ends), by its driver path."""
+    folder = Path(tempfile.mkdtemp(prefix="docgen-job-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    by_digest = {}
+    for digest, data in contents.files.items():
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise BatchError(f"worker {worker} refuses the task: an image of the job it received does not match "
+                             "its SHA-256 (damaged on the way); run the batch again")
+        by_digest[digest] = folder / digest
+        by_digest[digest].write_bytes(data)
+    return {path: by_digest[digest] for path, digest in contents.paths.items()}
+
+
+def _relocated(contents: _Contents, files: dict[str, Path]) -> tuple[ResolvedLayout, Profile, _Contents]:
+    """The layout and profile pointing at the worker's copies of the seal and images."""
+    profile = contents.profile
+    if profile.seal is not None:
+        profile = profile.model_copy(update={"seal": files[str(profile.seal)]})
+
+    def moved(el: object) -> object:
+        if isinstance(el, ImageElement) and el.files():
+            return el.model_copy(update={"src": str(files[str(el.files()[0])])})
+        return el
+
+    pages = tuple(dataclasses.replace(page, elements=tuple(moved(el) for el in page.elements))
+                  for page in contents.layout.pages)
+    return dataclasses.replace(contents.layout, pages=pages), profile, contents
