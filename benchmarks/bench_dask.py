@@ -7,7 +7,9 @@ and the bundle size that keeps that overhead under 2 % of a bundle's time. See b
 Overhead per bundle: the same records run once with --bundle-size 1 and once with --bundle-size
 1000 on one worker; the difference in wall time over the difference in bundles is what one more
 bundle costs from end to end (the task through the scheduler, its records to the worker and its
-PDF back, the file and journal entry written).
+PDF back, the file with its own font subsets, the journal entry). The same pair run with
+`--executor local --workers 1` gives docgen's own part of that (the file, the journal); the rest
+is the scheduler's. --workers with no count measures only the overhead, against --card-ms.
 """
 from __future__ import annotations
 
@@ -81,19 +83,21 @@ class PeakRss:
         return self.peak
 
 
-def batch(data: Path, out: Path, scheduler: str, bundle_size: int, layout: str) -> float:
-    """Wall seconds of the real command, start-up and checking pass included."""
+def batch(data: Path, out: Path, scheduler: str | None, bundle_size: int, layout: str) -> float:
+    """Wall seconds of the real command, start-up and checking pass included (no scheduler: one
+    local process)."""
+    where = ["--executor", "dask", "--scheduler", scheduler] if scheduler else ["--workers", "1"]
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "docgen.cli", "batch", layout, str(data), "-o", str(out),
-                    "--executor", "dask", "--scheduler", scheduler, "--bundle-size", str(bundle_size)],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run([sys.executable, "-m", "docgen.cli", "batch", layout, str(data), "-o", str(out), *where,
+                    "--bundle-size", str(bundle_size)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--records", type=int, default=100_000)
-    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--workers", type=int, nargs="*", default=[1, 2])
+    ap.add_argument("--card-ms", type=float, help="one worker's time a card, when --workers measures none")
     ap.add_argument("--layout", default="kenpo-card")
     ap.add_argument("--bundle-size", type=int, default=1000)
     ap.add_argument("--overhead-records", type=int, default=2000, help="records of the overhead measurement")
@@ -101,7 +105,7 @@ def main() -> None:
     print(f"{os.cpu_count()} core(s), load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory(prefix="docgen-bench-dask-") as tmp:
         root = Path(tmp)
-        data = generate(args.layout, args.records, root / "data.csv")
+        data = generate(args.layout, args.records, root / "data.csv") if args.workers else None
         small = generate(args.layout, args.overhead_records, root / "small.csv")
         per_card = {}
         for n in args.workers:
@@ -114,16 +118,22 @@ def main() -> None:
             print(f"{n} worker(s): {args.records:,} cards in {wall:.1f} s = {args.records / wall:,.0f} cards/s "
                   f"({args.records / wall / n:,.0f} per worker), bundles of {args.bundle_size}; "
                   f"peak worker RSS {peak / 2**20:,.0f} MiB")
-        with ExitStack() as stack:
-            cluster = Cluster(stack, 1, root / "cluster-overhead")
-            fine = batch(small, root / "fine", cluster.address, 1, args.layout)
-            coarse = batch(small, root / "coarse", cluster.address, 1000, args.layout)
         bundles = args.overhead_records - -(-args.overhead_records // 1000)
-        overhead = (fine - coarse) / bundles
-        card = per_card[min(per_card)] * min(per_card)          # one worker's time per card
-        print(f"overhead per bundle: {overhead * 1000:.1f} ms ({args.overhead_records:,} cards: {fine:.1f} s in "
-              f"bundles of 1, {coarse:.1f} s in bundles of 1000); one worker's time per card {card * 1000:.2f} ms")
-        print(f"bundle size for overhead under 2 %: at least {overhead / (0.02 * card):,.0f} cards")
+        cost = {}
+        for label, scheduler in (("local", None), ("dask", "")):
+            with ExitStack() as stack:
+                if scheduler is not None:
+                    scheduler = Cluster(stack, 1, root / "cluster-overhead").address
+                fine = batch(small, root / f"fine-{label}", scheduler, 1, args.layout)
+                coarse = batch(small, root / f"coarse-{label}", scheduler, 1000, args.layout)
+            cost[label] = (fine - coarse) / bundles
+            print(f"{label}: a bundle costs {cost[label] * 1000:.1f} ms ({args.overhead_records:,} cards: {fine:.1f} s "
+                  f"in bundles of 1, {coarse:.1f} s in bundles of 1000)")
+        overhead = cost["dask"] - cost["local"]
+        card = per_card[min(per_card)] * min(per_card) if per_card else args.card_ms / 1000
+        print(f"scheduler overhead per bundle: {overhead * 1000:.1f} ms; one worker's time a card {card * 1000:.2f} ms")
+        print(f"bundle size for a scheduler overhead under 2 %: at least {overhead / (0.02 * card):,.0f} cards; "
+              f"for all per-bundle costs under 2 %: {cost['dask'] / (0.02 * card):,.0f}")
 
 
 if __name__ == "__main__":

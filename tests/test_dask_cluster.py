@@ -10,9 +10,10 @@ happens; ports are chosen free. Records are the bundled samples (fictional peopl
 from __future__ import annotations
 
 import csv
+import functools
+import json
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -107,40 +108,41 @@ bundle.render_bundle = render_bundle
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Cluster:
-    """A `dask scheduler` and its `dask worker`s as child processes, logs in `logs`."""
+    """A `dask scheduler` (named `name`) and its `dask worker`s as child processes, logs in `root`."""
 
-    def __init__(self, root: Path, stack: ExitStack) -> None:
-        self.root, self.stack = root, stack
+    def __init__(self, root: Path, stack: ExitStack, name: str) -> None:
+        self.root, self.stack, self.name = root, stack, name
         self.procs: dict[str, subprocess.Popen] = {}
-        self.address = ""
+        self.file = root / f"{name}.json"        # where the scheduler writes the address of the port it got
+        self._start(name, ["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                           "--scheduler-file", str(self.file)])
 
-    def _start(self, name: str, argv: list[str], cwd: Path) -> None:
-        cwd.mkdir(parents=True, exist_ok=True)
-        log = self.stack.enter_context((self.root / f"{name}.log").open("ab"))
+    @functools.cached_property
+    def address(self) -> str:
+        deadline = time.monotonic() + START_S
+        while True:
+            try:
+                return json.loads(self.file.read_text(encoding="utf-8"))["address"]
+            except (OSError, ValueError):       # not written yet, or half
+                assert time.monotonic() < deadline and self.procs[self.name].poll() is None, "no scheduler"
+                time.sleep(0.1)
+
+    def _start(self, name: str, argv: list[str]) -> None:
+        cwd = self.root / f"cwd-{name}"
+        cwd.mkdir(parents=True)
+        log = self.stack.enter_context((self.root / f"{name}.log").open("wb"))
         proc = subprocess.Popen([str(DASK), *argv], cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
         self.procs[name] = proc
         self.stack.callback(_end, proc)
-
-    def scheduler(self) -> None:
-        self.address = f"tcp://127.0.0.1:{free_port()}"
-        port = self.address.rsplit(":", 1)[1]
-        self._start("scheduler", ["scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard",
-                                  "--no-show"], self.root / "scheduler")
 
     def workers(self, *names: str) -> None:
         preload = self.root / "die_armed.py"
         preload.write_text(DIE_ARMED, encoding="utf-8")
         for name in names:      # its own empty working directory; ends itself once the scheduler is gone
-            self._start(name, ["worker", self.address, "--name", name, "--nthreads", "1", "--no-nanny",
+            self._start(name, ["worker", "--scheduler-file", str(self.file), "--name", name, "--nthreads", "1", "--no-nanny",
                                "--no-dashboard", "--host", "127.0.0.1", "--death-timeout", "15",
-                               "--preload", str(preload)], self.root / f"cwd-{name}")
+                               "--preload", str(preload)])
 
     def ready(self, workers: int) -> None:
         """Wait until the scheduler and `workers` workers answer (the test's client is closed after)."""
@@ -150,9 +152,6 @@ class Cluster:
     def kill(self, name: str) -> None:
         self.procs[name].send_signal(signal.SIGKILL)
         self.procs[name].wait(timeout=START_S)
-
-    def logs(self) -> str:
-        return "".join(p.read_text(encoding="utf-8", errors="replace") for p in self.root.glob("*.log"))
 
 
 def _end(proc: subprocess.Popen) -> None:
@@ -210,11 +209,14 @@ def test_a_cluster_of_separate_processes_prints_what_one_process_prints(
     data, names = records(tmp_path / "town.csv", 240)
     options = ["--bundle-size", "10", "--order", "postal", "--separator"]
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(executors, "CONNECT_TIMEOUT_S", 3)      # how long the driver waits for a lost scheduler
+    logs = tmp_path / "cluster"
+    logs.mkdir()
     with ExitStack() as stack:
-        cluster = Cluster(tmp_path / "cluster", stack)
-        (tmp_path / "cluster").mkdir()
-        cluster.scheduler()
+        cluster = Cluster(logs, stack, "scheduler")
         cluster.workers(*NAMES)
+        later = Cluster(logs, stack, "later-scheduler")         # for the resume, started now to save time
+        later.workers("w3")
         local = tmp_path / "local"          # meanwhile, the reference: one process
         assert run(capsys, layout, data, "-o", local, *options, "--workers", "1")[0] == 0
         want = outputs(local)
@@ -229,16 +231,15 @@ def test_a_cluster_of_separate_processes_prints_what_one_process_prints(
         assert outputs(tmp_path / "dask") == want
 
         # 2. a worker killed while it renders a bundle: the other renders it again, same bytes
-        w1 = tmp_path / "cluster" / "cwd-w1"
-        (w1 / "armed").touch()
+        (logs / "cwd-w1" / "armed").touch()
         with layout_moved_away_once_packed(monkeypatch, forms):
             code, err = run(capsys, layout, data, "-o", tmp_path / "killed", *options, *on_dask)
         assert code == 0, err
         assert cluster.procs["w1"].wait(timeout=START_S) == -signal.SIGKILL
-        assert 1 <= int((w1 / "died-on").read_text()) <= 24            # w2 rendered that bundle again
+        assert 1 <= int((logs / "cwd-w1" / "died-on").read_text()) <= 24     # w2 rendered that bundle again
         assert outputs(tmp_path / "killed") == want
 
-        # 3. the scheduler gone mid-run: one clear line, and --resume on a new cluster finishes
+        # 3. the scheduler gone mid-run: one clear line, and --resume on another cluster finishes
         stopped = after_commit(monkeypatch, lambda n: n >= 3 and cluster.kill("scheduler") is None)
         code, err = run(capsys, layout, data, "-o", tmp_path / "lost", *options, *on_dask)
         assert code == 1 and stopped
@@ -248,14 +249,13 @@ def test_a_cluster_of_separate_processes_prints_what_one_process_prints(
         kept = len(list((tmp_path / "lost").glob("bundle-*.pdf")))
         assert 3 <= kept < 24
 
-        cluster.scheduler()
-        cluster.workers("w3")
-        cluster.ready(1)
-        code, err = run(capsys, layout, data, "-o", tmp_path / "lost", *options, "--executor", "dask",
-                        "--scheduler", cluster.address, "--resume")
+        later.ready(1)
+        with layout_moved_away_once_packed(monkeypatch, forms):
+            code, err = run(capsys, layout, data, "-o", tmp_path / "lost", *options, "--executor", "dask",
+                            "--scheduler", later.address, "--resume")
         assert code == 0, err
         assert outputs(tmp_path / "lost") == want
 
-    logs = cluster.logs()
-    assert logs.count("Starting Worker") == 3           # the workers' logs: never a record's contents
-    assert names and not [n for n in names if n in logs]
+    text = "".join(p.read_text(encoding="utf-8", errors="replace") for p in logs.glob("*.log"))
+    assert text.count("Starting Worker") == 3           # the workers' logs: never a record's contents
+    assert names and not [n for n in names if n in text]

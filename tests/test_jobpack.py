@@ -5,6 +5,7 @@ configuration or the Security object given. The separate-process cluster is test
 from __future__ import annotations
 
 import datetime as dt
+import socket
 import threading
 from pathlib import Path
 
@@ -90,11 +91,13 @@ def test_a_refusing_dask_worker_stops_the_run_with_its_name(tmp_path: Path, caps
 def test_no_scheduler_at_the_address_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     from docgen.output import executors
-    from test_dask_cluster import free_port
 
+    with socket.socket() as s:           # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
     monkeypatch.setattr(executors, "CONNECT_TIMEOUT_S", 1)
     data, _ = records(tmp_path / "town.csv", 4)
-    address = f"tcp://127.0.0.1:{free_port()}"
+    address = f"tcp://127.0.0.1:{port}"
     code = cli.main(["batch", str(outside_layout(tmp_path / "forms")), str(data), "-o", str(tmp_path / "out"),
                      "--executor", "dask", "--scheduler", address])
     [line] = [l for l in capsys.readouterr().err.splitlines() if l.startswith("docgen:")]
