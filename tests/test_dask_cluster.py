@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import functools
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -132,7 +133,9 @@ class Cluster:
         cwd = self.root / f"cwd-{name}"
         cwd.mkdir(parents=True)
         log = self.stack.enter_context((self.root / f"{name}.log").open("wb"))
-        proc = subprocess.Popen([str(DASK), *argv], cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+        # TMPDIR: a worker killed before it could clean up leaves its job folder in the test's tmp
+        proc = subprocess.Popen([str(DASK), *argv], cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
+                                env={**os.environ, "TMPDIR": str(cwd)})
         self.procs[name] = proc
         self.stack.callback(_end, proc)
 
