@@ -35,7 +35,7 @@ from docgen.layout.profile import Profile
 from docgen.output.files import content_files
 from docgen.pipeline import Job
 
-AGAIN = "install the same docgen on every worker as on the machine that runs `docgen batch`"
+AGAIN = "install the same docgen on every worker as on the driver"
 
 
 def docgen_version() -> str:
