@@ -63,6 +63,27 @@ def test_a_worker_with_another_font_refuses_naming_it(tmp_path: Path, fresh_work
         pack.job("w3")
 
 
+def test_a_job_with_fonts_of_its_own_is_refused_rather_than_printed_in_docgens(
+        tmp_path: Path, fresh_worker: None) -> None:
+    """A job opened with another font configuration (from Python) would print in the worker's own
+    fonts: the worker refuses it instead."""
+    import yaml
+
+    from docgen.fonts import load_fonts
+
+    shipped = load_fonts().config
+    files = {family: str(path) for family, path in shipped.files.items()} | {"mincho": str(shipped.files["gothic"])}
+    config = tmp_path / "fonts.yaml"
+    config.write_text(yaml.safe_dump({"files": files, "fallback": list(shipped.fallback), "default": shipped.default}),
+                      encoding="utf-8")
+    own = load_fonts(config)
+    assert own.config.files["mincho"] != load_fonts().config.files["mincho"]
+    pack = JobPack.of(open_job(outside_layout(tmp_path / "forms"), fonts=own))
+    with pytest.raises(BatchError, match=r"^worker w5 refuses the task: its font 'mincho' \(SHA-256 [0-9a-f]{12}…\) "
+                                         r"differs from the driver's"):
+        pack.job("w5")
+
+
 def test_a_damaged_pack_is_refused(tmp_path: Path, fresh_worker: None) -> None:
     pack = JobPack.of(open_job(outside_layout(tmp_path / "forms")))
     damaged = JobPack(pack.digest, pack.payload[:-1] + bytes([pack.payload[-1] ^ 1]))

@@ -135,7 +135,8 @@ class DaskExecutor:
         except ImportError:
             raise BatchError("--executor dask needs the 'dask' extra: pip install 'docgen[dask]'") from None
         security = security if security is not None else Security()
-        if scheduler and scheduler.startswith("tls://") and not security.get_connection_args("client").get("ssl_context"):
+        tls = security.get_connection_args("client").get("ssl_context")
+        if scheduler and scheduler.startswith("tls://") and not tls:
             raise BatchError(f"--scheduler {scheduler}: no TLS certificates for the client: set Dask's "
                              "distributed.comm.tls.ca-file, .client.cert and .client.key (see docs/batch.md)")
         self._scheduler = scheduler or "the local cluster"

@@ -28,7 +28,7 @@ from docgen.bind.binder import Binder
 from docgen.elements.image import ImageElement
 from docgen.errors import BatchError
 from docgen.fields import FieldDictionary
-from docgen.fonts import load_fonts
+from docgen.fonts import FontSet, load_fonts
 from docgen.fonts.cache import font_digest
 from docgen.layout.loader import ResolvedLayout
 from docgen.layout.profile import Profile
@@ -45,9 +45,9 @@ def docgen_version() -> str:
         return "unknown"
 
 
-def font_digests() -> tuple[tuple[str, str], ...]:
-    """(family, SHA-256) of the fonts this docgen prints with."""
-    return tuple((family, font_digest(path)) for family, path in load_fonts().config.files.items())
+def font_digests(fonts: FontSet | None = None) -> tuple[tuple[str, str], ...]:
+    """(family, SHA-256) of the fonts a job prints with (default: the ones docgen ships)."""
+    return tuple((family, font_digest(path)) for family, path in (fonts or load_fonts()).config.files.items())
 
 
 @dataclass(frozen=True)
@@ -78,8 +78,9 @@ class JobPack:
                 data = path.read_bytes()
                 paths[str(path)] = hashlib.sha256(data).hexdigest()
                 files[paths[str(path)]] = data
-        payload = pickle.dumps(_Contents(docgen_version(), font_digests(), job.layout, job.profile, job.fields,
-                                         job.renewal_start, files, paths), protocol=pickle.HIGHEST_PROTOCOL)
+        contents = _Contents(docgen_version(), font_digests(job.fonts), job.layout, job.profile, job.fields,
+                             job.renewal_start, files, paths)
+        payload = pickle.dumps(contents, protocol=pickle.HIGHEST_PROTOCOL)
         return cls(hashlib.sha256(payload).hexdigest(), payload)
 
     def job(self, worker: str) -> Job:
