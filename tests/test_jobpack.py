@@ -190,3 +190,28 @@ def test_a_tls_scheduler_with_dasks_configuration_or_a_security_object(
     assert line.startswith(f"docgen: --scheduler {address}: no TLS certificates for the client: set Dask's "
                            "distributed.comm.tls.ca-file, .client.cert and .client.key (see docs/batch.md);"), line
     assert outputs(tmp_path / "config") == outputs(tmp_path / "local") == outputs(tmp_path / "api")
+
+
+def test_an_unexpected_error_on_a_worker_travels_without_its_message(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dask logs a failed task's error on the worker: a message that might hold a record's value
+    (here the name) reaches neither that log nor the driver."""
+    from docgen.output import batch as batch_module
+
+    data, names = records(tmp_path / "town.csv", 10)
+    name = sorted(names)[0]
+
+    def render_bundle(task):        # noqa: ANN001, ANN202 - render_bundle's own
+        raise ValueError(f"cannot print {name}")
+
+    monkeypatch.setattr(batch_module, "render_bundle", render_bundle)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=":0") as cluster:
+        code = cli.main(["batch", str(outside_layout(tmp_path / "forms")), str(data), "-o", str(tmp_path / "out"),
+                         "--executor", "dask", "--scheduler", cluster.scheduler_address])
+    err = capsys.readouterr().err
+    [line] = [l for l in err.splitlines() if l.startswith("docgen:")]
+    assert code == 1 and "a bundle failed with ValueError (its message stays on no log" in line
+    assert "Compute Failed" in caplog.text                  # the worker's log of it, read here
+    assert name not in err + caplog.text
