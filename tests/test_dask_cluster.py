@@ -143,8 +143,8 @@ class Cluster:
         preload = self.root / "die_armed.py"
         preload.write_text(DIE_ARMED, encoding="utf-8")
         for name in names:      # its own empty working directory; ends itself once the scheduler is gone
-            self._start(name, ["worker", "--scheduler-file", str(self.file), "--name", name, "--nthreads", "1", "--no-nanny",
-                               "--no-dashboard", "--host", "127.0.0.1", "--death-timeout", "15",
+            self._start(name, ["worker", "--scheduler-file", str(self.file), "--name", name, "--nthreads", "1",
+                               "--no-nanny", "--no-dashboard", "--host", "127.0.0.1", "--death-timeout", "15",
                                "--preload", str(preload)])
 
     def ready(self, workers: int) -> None:
