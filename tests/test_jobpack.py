@@ -5,6 +5,8 @@ configuration or the Security object given. The separate-process cluster is test
 from __future__ import annotations
 
 import datetime as dt
+import io
+import logging
 import socket
 import threading
 from pathlib import Path
@@ -193,8 +195,7 @@ def test_a_tls_scheduler_with_dasks_configuration_or_a_security_object(
 
 
 def test_an_unexpected_error_on_a_worker_travels_without_its_message(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """Dask logs a failed task's error on the worker: a message that might hold a record's value
     (here the name) reaches neither that log nor the driver."""
     from docgen.output import batch as batch_module
@@ -206,12 +207,18 @@ def test_an_unexpected_error_on_a_worker_travels_without_its_message(
         raise ValueError(f"cannot print {name}")
 
     monkeypatch.setattr(batch_module, "render_bundle", render_bundle)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                  dashboard_address=":0") as cluster:
-        code = cli.main(["batch", str(outside_layout(tmp_path / "forms")), str(data), "-o", str(tmp_path / "out"),
-                         "--executor", "dask", "--scheduler", cluster.scheduler_address])
+    log = io.StringIO()
+    handler = logging.StreamHandler(log)
+    logging.getLogger("distributed").addHandler(handler)
+    try:
+        with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                      dashboard_address=":0") as cluster:
+            code = cli.main(["batch", str(outside_layout(tmp_path / "forms")), str(data), "-o",
+                             str(tmp_path / "out"), "--executor", "dask", "--scheduler", cluster.scheduler_address])
+    finally:
+        logging.getLogger("distributed").removeHandler(handler)
     err = capsys.readouterr().err
     [line] = [l for l in err.splitlines() if l.startswith("docgen:")]
     assert code == 1 and "a bundle failed with ValueError (its message stays on no log" in line
-    assert "Compute Failed" in caplog.text                  # the worker's log of it, read here
-    assert name not in err + caplog.text
+    assert "Compute Failed" in log.getvalue()               # the worker's log of it, read here
+    assert name not in err + log.getvalue()
