@@ -4,7 +4,9 @@ itself, when its docgen or fonts differ from the driver's; `tls://` takes Dask's
 configuration or the Security object given. The separate-process cluster is tests/test_dask_cluster.py."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import io
 import logging
 import socket
@@ -88,9 +90,36 @@ def test_a_job_with_fonts_of_its_own_is_refused_rather_than_printed_in_docgens(
 
 def test_a_damaged_pack_is_refused(tmp_path: Path, fresh_worker: None) -> None:
     pack = JobPack.of(open_job(outside_layout(tmp_path / "forms")))
-    damaged = JobPack(pack.digest, pack.payload[:-1] + bytes([pack.payload[-1] ^ 1]))
+    damaged = dataclasses.replace(pack, payload=pack.payload[:-1] + bytes([pack.payload[-1] ^ 1]))
     with pytest.raises(BatchError, match="^worker w4 refuses the task: the job it received does not match its SHA-256"):
         damaged.job("w4")
+
+
+def test_a_worker_without_the_drivers_element_plugin_refuses(fresh_worker: None) -> None:
+    """A class the pack names that the worker lacks (an element plug-in installed on the driver only)."""
+    payload = b"cno_such_plugin\nStampElement\n."         # pickle's reference to a class, as a pack holds it
+    pack = JobPack(hashlib.sha256(payload).hexdigest(), jobpack.docgen_version(), jobpack.font_digests(), payload)
+    with pytest.raises(BatchError, match=r"^worker w6 refuses the task: it cannot open the job \(ModuleNotFoundError: "
+                                         r"No module named 'no_such_plugin'\); install the same element plug-ins"):
+        pack.job("w6")
+
+
+def test_an_element_that_reads_a_file_other_than_an_image_stays_local(tmp_path: Path) -> None:
+    """The pack carries images; another kind's file (an element plug-in's) would be read at the
+    driver's path on the worker, whatever is there: refused before anything is sent."""
+    job = open_job(outside_layout(tmp_path / "forms"))
+    front, *rest = job.layout.pages
+    title, *others = front.elements
+
+    class ReadsAFile(type(title)):          # a plug-in kind that reads a file of its own
+        def files(self) -> list[Path]:
+            return [tmp_path / "forms" / "town-logo.png"]
+
+    reads = ReadsAFile.model_construct(**dict(title))
+    job.layout = dataclasses.replace(job.layout, pages=(dataclasses.replace(front, elements=(reads, *others)), *rest))
+    with pytest.raises(BatchError, match=r"town-card\.yaml: element title \(text\) reads a file that --executor dask "
+                                         r"cannot send to its workers; run this layout with --executor local$"):
+        JobPack.of(job)
 
 
 def test_a_refusing_dask_worker_stops_the_run_with_its_name(tmp_path: Path, capsys: pytest.CaptureFixture[str],

@@ -52,8 +52,6 @@ def font_digests(fonts: FontSet | None = None) -> tuple[tuple[str, str], ...]:
 
 @dataclass(frozen=True)
 class _Contents:
-    docgen: str
-    fonts: tuple[tuple[str, str], ...]
     layout: ResolvedLayout
     profile: Profile
     fields: FieldDictionary
@@ -64,13 +62,17 @@ class _Contents:
 
 @dataclass(frozen=True)
 class JobPack:
-    """The pickled job with its images, named by the SHA-256 of its bytes (checked on arrival)."""
+    """The pickled job with its images, named by the SHA-256 of its bytes (checked on arrival), and
+    the docgen and fonts it was made with (compared before it is unpickled)."""
 
     digest: str
+    docgen: str
+    fonts: tuple[tuple[str, str], ...]
     payload: bytes = field(repr=False)
 
     @classmethod
     def of(cls, job: Job) -> "JobPack":
+        _only_images(job)
         files: dict[str, bytes] = {}
         paths: dict[str, str] = {}
         for what, path in content_files(job):
@@ -78,10 +80,9 @@ class JobPack:
                 data = path.read_bytes()
                 paths[str(path)] = hashlib.sha256(data).hexdigest()
                 files[paths[str(path)]] = data
-        contents = _Contents(docgen_version(), font_digests(job.fonts), job.layout, job.profile, job.fields,
-                             job.renewal_start, files, paths)
+        contents = _Contents(job.layout, job.profile, job.fields, job.renewal_start, files, paths)
         payload = pickle.dumps(contents, protocol=pickle.HIGHEST_PROTOCOL)
-        return cls(hashlib.sha256(payload).hexdigest(), payload)
+        return cls(hashlib.sha256(payload).hexdigest(), docgen_version(), font_digests(job.fonts), payload)
 
     def job(self, worker: str) -> Job:
         """This thread's job from the pack, opened once (a job's binder keeps per-record state);
@@ -107,19 +108,33 @@ def _unpacked(pack: JobPack, worker: str) -> tuple[ResolvedLayout, Profile, _Con
             if hashlib.sha256(pack.payload).hexdigest() != pack.digest:
                 raise BatchError(f"worker {worker} refuses the task: the job it received does not match its "
                                  "SHA-256 (damaged on the way); run the batch again")
-            contents: _Contents = pickle.loads(pack.payload)
-            _same_docgen(contents, worker)
+            _same_docgen(pack, worker)
+            try:
+                contents: _Contents = pickle.loads(pack.payload)
+            except Exception as exc:    # a class it names is missing here (an element plug-in)
+                raise BatchError(f"worker {worker} refuses the task: it cannot open the job ({type(exc).__name__}: "
+                                 f"{exc}); install the same element plug-ins on every worker as on the driver") from None
             _unpacked_jobs[pack.digest] = _relocated(contents, _written(contents, worker))
         return _unpacked_jobs[pack.digest]
 
 
-def _same_docgen(contents: _Contents, worker: str) -> None:
+def _only_images(job: Job) -> None:
+    """Images are the files the pack carries: an element of another kind that reads a file (from an
+    element plug-in) would read whatever a worker has at the driver's path, so it stays local."""
+    for page in job.layout.pages:
+        for el in page.elements:
+            if el.files() and not isinstance(el, ImageElement):
+                raise BatchError(f"{job.layout.source}: element {el.id or '(no id)'} ({el.type}) reads a file that "
+                                 "--executor dask cannot send to its workers; run this layout with --executor local")
+
+
+def _same_docgen(pack: JobPack, worker: str) -> None:
     here = docgen_version()
-    if contents.docgen != here:
+    if pack.docgen != here:
         raise BatchError(f"worker {worker} refuses the task: it has docgen {here}, the driver docgen "
-                         f"{contents.docgen}; {AGAIN}")
+                         f"{pack.docgen}; {AGAIN}")
     mine = dict(font_digests())
-    for family, digest in contents.fonts:
+    for family, digest in pack.fonts:
         if mine.get(family) != digest:
             theirs = mine.get(family)
             raise BatchError(f"worker {worker} refuses the task: its font {family!r} "
