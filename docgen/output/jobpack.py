@@ -4,8 +4,8 @@ A worker on another host or in a container has none of the insurer's layout fold
 scheme or seal, and a path that happens to exist there with other content would print the wrong
 seal or rules. So the driver packs the resolved job (the layout with its parts and scheme, the
 profile, the field dictionary) with the bytes of every image it uses, content-addressed by
-SHA-256, and the executor sends the pack once per worker. A worker checks the pack's digest and
-each image's, writes the images into a private folder of its own and opens the job from the pack,
+SHA-256, and the executor sends the pack once per worker. A worker checks the pack's digest,
+writes the images into a private folder of its own and opens the job from the pack,
 without reading a file of the driver's. The built-in fonts ship with docgen; a worker whose docgen
 version or font digests differ from the driver's would print other bytes, so it refuses the task
 and names itself.
@@ -114,7 +114,7 @@ def _unpacked(pack: JobPack, worker: str) -> tuple[ResolvedLayout, Profile, _Con
             except Exception as exc:    # a class it names is missing here (an element plug-in)
                 raise BatchError(f"worker {worker} refuses the task: it cannot open the job ({type(exc).__name__}: "
                                  f"{exc}); install the same element plug-ins on every worker as on the driver") from None
-            _unpacked_jobs[pack.digest] = _relocated(contents, _written(contents, worker))
+            _unpacked_jobs[pack.digest] = _relocated(contents, _written(contents))
         return _unpacked_jobs[pack.digest]
 
 
@@ -143,18 +143,14 @@ def _same_docgen(pack: JobPack, worker: str) -> None:
                              + f"; {AGAIN}")
 
 
-def _written(contents: _Contents, worker: str) -> dict[str, Path]:
-    """Each image in this process's private folder (removed when it ends), by its driver path."""
+def _written(contents: _Contents) -> dict[str, Path]:
+    """Each image in this process's private folder (removed when it ends), named by its SHA-256 (the
+    pack's digest covers the bytes), by its driver path."""
     folder = Path(tempfile.mkdtemp(prefix="docgen-job-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    by_digest = {}
     for digest, data in contents.files.items():
-        if hashlib.sha256(data).hexdigest() != digest:
-            raise BatchError(f"worker {worker} refuses the task: an image of the job it received does not match "
-                             "its SHA-256 (damaged on the way); run the batch again")
-        by_digest[digest] = folder / digest
-        by_digest[digest].write_bytes(data)
-    return {path: by_digest[digest] for path, digest in contents.paths.items()}
+        (folder / digest).write_bytes(data)
+    return {path: folder / digest for path, digest in contents.paths.items()}
 
 
 def _relocated(contents: _Contents, files: dict[str, Path]) -> tuple[ResolvedLayout, Profile, _Contents]:
