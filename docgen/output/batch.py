@@ -72,6 +72,7 @@ class BatchOptions:
     workers: int = 1
     executor: str = "local"
     scheduler: str | None = None
+    security: Any = None                    # Dask's Security (TLS); None: Dask's configuration
     password: str | None = field(default=None, repr=False)     # encrypt with AES-256 when given
     password_file: Path | None = None       # where the password was read from: an input, never written over
     resume: bool = False
@@ -215,7 +216,8 @@ def run_batch(opts: BatchOptions, job: Job | None = None) -> dict[str, Any]:
             progress = Progress(len(ordered), len(ordered) - sum(plan.bundles[b - 1][1] for b in todo), opts.progress)
             if opts.executor == "local" and opts.workers > 1:
                 _preload_fonts(job)
-            executor = make_executor(opts.executor, opts.workers, opts.scheduler, private_fds=(spool.fileno(),))
+            executor = make_executor(opts.executor, opts.workers, opts.scheduler, private_fds=(spool.fileno(),),
+                                     job=job, security=opts.security)
             try:
                 for result in executor.map_unordered(render_bundle, _tasks(opts, spec, plan, ordered, spool, todo)):
                     _commit(journal, outdir, result)

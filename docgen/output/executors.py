@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import ctypes
+import functools
 import gc
 import multiprocessing
 import os
@@ -19,9 +20,13 @@ import signal
 import sys
 import threading
 import time
-from typing import Callable, Iterable, Iterator, Protocol, TypeVar
+from concurrent.futures import CancelledError
+from typing import Any, Callable, Iterable, Iterator, Protocol, TypeVar
 
-from docgen.errors import BatchError
+from docgen.errors import BatchError, DocgenError
+from docgen.output.bundle import job_for
+from docgen.output.jobpack import JobPack
+from docgen.pipeline import Job
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -29,6 +34,7 @@ IN_FLIGHT_PER_WORKER = 2
 PARENT_POLL_S = 0.2
 _PR_SET_PDEATHSIG = 1
 WORKER_LOST = "a worker process ended unexpectedly (killed, or out of memory)"
+CONNECT_TIMEOUT_S = 10
 
 
 class Executor(Protocol):
@@ -117,24 +123,38 @@ class ProcessExecutor:
 class DaskExecutor:
     """Bundles on a Dask cluster: the one at `scheduler`, or a LocalCluster started here.
 
-    Workers need docgen installed and the layout, profile and fonts at the same paths.
+    The job travels with the run (docgen.output.jobpack): scattered once to every worker, so a
+    worker needs docgen installed and nothing of the driver's files. `security` is Dask's
+    (TLS certificates for a `tls://` scheduler); None takes Dask's configuration.
     """
 
-    def __init__(self, workers: int, scheduler: str | None = None) -> None:
+    def __init__(self, workers: int, pack: JobPack, scheduler: str | None = None, security: Any = None) -> None:
         try:
             from distributed import Client, LocalCluster
+            from distributed.security import Security
         except ImportError:
             raise BatchError("--executor dask needs the 'dask' extra: pip install 'docgen[dask]'") from None
-        self._cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1)
-        self._client = Client(scheduler or self._cluster)
+        security = security if security is not None else Security()
+        tls = security.get_connection_args("client").get("ssl_context")
+        if scheduler and scheduler.startswith("tls://") and not tls:
+            raise BatchError(f"--scheduler {scheduler}: no TLS certificates for the client: set Dask's "
+                             "distributed.comm.tls.ca-file, .client.cert and .client.key (see docs/batch.md)")
+        self._scheduler = scheduler or "the local cluster"
+        self._cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1,
+                                                             dashboard_address=None)
+        try:
+            self._client = Client(scheduler or self._cluster, security=security, timeout=CONNECT_TIMEOUT_S)
+        except (OSError, TimeoutError) as exc:
+            raise BatchError(f"--scheduler {scheduler}: no Dask scheduler answers there ({exc})") from None
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})) or workers)
+        self._pack = self._client.scatter(pack, broadcast=True)
 
     def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
         from distributed import KilledWorker, as_completed
 
         it = iter(tasks)
-        window = self.workers * IN_FLIGHT_PER_WORKER
-        first = [self._client.submit(fn, t, pure=False) for t in _take(it, window)]
+        submit = functools.partial(self._client.submit, _on_worker, self._pack, fn, pure=False)
+        first = [submit(t) for t in _take(it, self.workers * IN_FLIGHT_PER_WORKER)]
         if not first:
             return
         queue = as_completed(first)
@@ -143,15 +163,34 @@ class DaskExecutor:
                 result = future.result()
             except KilledWorker:
                 raise BatchError(WORKER_LOST) from None
+            except CancelledError:
+                raise BatchError(f"the Dask scheduler ({self._scheduler}) is gone") from None
             future.release()
             for t in _take(it, 1):
-                queue.add(self._client.submit(fn, t, pure=False))
+                queue.add(submit(t))
             yield result
 
     def close(self) -> None:
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+def _on_worker(pack: JobPack, fn: Callable[[T], R], task: T) -> R:
+    """A task on a Dask worker: the job from the pack, then `fn`. An unexpected error travels as
+    its type alone: Dask logs a task's error on the worker, and its message may hold a record."""
+    from distributed import get_worker
+
+    w = get_worker()
+    where = w.address if str(w.name) in ("", w.address) else f"{w.name} ({w.address})"
+    job_for(task.job, pack.job(where))      # type: ignore[attr-defined]
+    try:
+        return fn(task)
+    except DocgenError:
+        raise
+    except Exception as exc:
+        raise BatchError(f"worker {where}: a bundle failed with {type(exc).__name__} (its message stays on no "
+                         "log: it may hold a record; run the bundle with --executor local --debug to see it)") from None
 
 
 def _take(it: Iterator[T], n: int) -> list[T]:
@@ -165,10 +204,13 @@ def _take(it: Iterator[T], n: int) -> list[T]:
 
 
 def make_executor(kind: str, workers: int, scheduler: str | None = None,
-                  private_fds: tuple[int, ...] = ()) -> Executor:
-    """`private_fds`: the driver's descriptors that local pool workers must not keep open."""
+                  private_fds: tuple[int, ...] = (), job: Job | None = None, security: Any = None) -> Executor:
+    """`private_fds`: the driver's descriptors that local pool workers must not keep open; `job`
+    travels to Dask workers (local ones open their own from the task's spec)."""
     if kind == "dask":
-        return DaskExecutor(workers, scheduler)
+        if job is None:
+            raise ValueError("a Dask executor needs the job to send to its workers")
+        return DaskExecutor(workers, JobPack.of(job), scheduler, security)
     if kind != "local":
         raise ValueError(f"unknown executor {kind!r} (local, dask)")
     return SerialExecutor() if workers <= 1 else ProcessExecutor(workers, private_fds)
