@@ -81,10 +81,6 @@ class Timeline:
         """The day before the 75th birthday: the last day before 後期高齢者医療."""
         return legal_age_date(self.birth, 75) if self.birth else None
 
-    def age(self, day: date | None = None) -> int | None:
-        """Age in completed years on a day (V by default)."""
-        return age_on(self.birth, day or self.valid_from) if self.birth else None
-
     def elderly_on(self, day: date) -> bool:
         """Whether the 70–74 ratio applies on a day: from Q up to the day before the 75th birthday."""
         return self.birth is not None and self.elderly_start <= day <= self.eve_75   # type: ignore[operator]

@@ -11,6 +11,7 @@ its problems: none is dropped.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
@@ -39,7 +40,7 @@ from docgen.layout.references import Names, unknown_names
 from docgen.layout.search import referenced_at, resolve
 from docgen.records import SourceRecord, select_records
 from docgen.template import Template
-from docgen.validate.given import MAIL_FIELDS, mailing_problems, not_printed, sources
+from docgen.validate.given import MAIL_FIELDS, not_printed, sources
 from docgen.validate.problems import Problem
 from docgen.validate.record import RecordRules, validate_record
 
@@ -116,8 +117,7 @@ class Job:
 
     def validate_one(self, src: SourceRecord) -> tuple[dict[str, Any], list[Problem]]:
         """One record's typed values and problems, by every rule of this layout and profile."""
-        values, problems = validate_record(self.read(src), self.rules)
-        return values, problems + mailing_problems(values, src.row, values.get("record_id"))
+        return validate_record(self.read(src), self.rules)
 
     def validate(self, records: Iterable[SourceRecord]) -> Iterator[tuple[SourceRecord, dict[str, Any], list[Problem]]]:
         """Each record's typed values and problems, including 管理番号 used twice in the file.
@@ -148,7 +148,7 @@ class Job:
         """The layout's household mailing (one document per household), if it is one."""
         return self.layout.model.household
 
-    @property
+    @cached_property
     def agree(self) -> tuple[str, ...]:
         """The fields a household's members must share: the layout's `household: agree:`, and with
         the address the 送付先 and 方書 the envelope window prints from (a member mailed elsewhere

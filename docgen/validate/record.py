@@ -19,6 +19,7 @@ from docgen.fields import BUILTIN, FieldDictionary
 from docgen.records import SourceRecord
 from docgen.template import Template
 from docgen.validate.domain import Check, Facts
+from docgen.validate.given import mailing_problems
 from docgen.validate.payload import delimiter_problems
 from docgen.validate.problems import Problem
 from docgen.validate.values import Parser, json_type_problem, parser
@@ -94,6 +95,7 @@ def validate_record(src: SourceRecord, rules: RecordRules) -> tuple[dict[str, An
     # a derived date out of order follows from a problem already named (75 or over, a stay that
     # ended): reported on its own only when nothing else explains it
     _order_rules(values, facts, problem if not problems else _given_only(facts, problem))
+    problems.extend(mailing_problems(values, src.row, rid))
     return values, problems
 
 
