@@ -306,3 +306,13 @@ def test_the_designer_names_a_rejected_member_by_its_place_in_the_file(tmp_path:
     rejected = {r["index"]: r["problems"] for r in app.check({})["rejected"]}
     assert sorted(rejected) == [0, 2, 3, 4]
     assert "[H0005]: field birth_date" in rejected[4][0] and "[H0003]: field address" in rejected[2][0]
+
+
+def test_the_household_sheet_never_says_the_slip_is_lower_right(tmp_path: Path) -> None:
+    """Its slips sit lower left and lower right: the guide and the profile's explanation, shared with
+    the personal notice (one slip, lower right), say 切り取り部分 and 下の切り取り部分 without 右下."""
+    out = tmp_path / "households.pdf"
+    assert main(["render", LAYOUT, str(DATA), "-o", str(out)]) == 0
+    pages = _pages(out)
+    assert pages and all("右下" not in text for text in pages)
+    assert all("■切り取り部分について" in text.replace(" ", "") and "下の切り取り部分" in text for text in pages)
