@@ -289,7 +289,9 @@ async function refresh() {
 async function poll() {
   try {
     const { version } = await getJSON("/api/version");
-    if (version !== shown && !editing) await refresh();
+    // nor while arrow-key moves wait to be written: a render of the file as it was would put the
+    // element back, and the next arrow key would move it from there
+    if (version !== shown && !editing && !canvas.nudged) await refresh();
   } catch (err) {
     $("status").textContent = "the preview server does not answer";
   }
