@@ -48,14 +48,15 @@ def printed(layout: str, tmp_path: Path, **changes: str | None) -> dict[str, str
     pdf = tmp_path / f"{layout}.pdf"
     write_pdf(job(layout), [result], pdf)
     doc = pdfium.PdfDocument(pdf)
-    texts = {}
-    for page, lay_page in zip(doc, job(layout).layout.pages):
-        height, tp = page.get_height(), page.get_textpage()
-        for el in lay_page.elements:
-            if el.id and hasattr(el, "w"):
-                box = (el.x * MM, height - (el.y + el.h) * MM, (el.x + el.w) * MM, height - el.y * MM)
-                texts[el.id] = "".join(tp.get_text_bounded(*box).split())
-    return texts
+    return {el.id: boxed_text(page, el) for page, lay_page in zip(doc, job(layout).layout.pages)
+            for el in lay_page.elements if el.id and hasattr(el, "w")}
+
+
+def boxed_text(page: pdfium.PdfPage, el) -> str:
+    """The text a page draws inside an element's box, without spaces or line breaks."""
+    height = page.get_height()
+    box = (el.x * MM, height - (el.y + el.h) * MM, (el.x + el.w) * MM, height - el.y * MM)
+    return "".join(page.get_textpage().get_text_bounded(*box).split())
 
 
 def refused(layout: str, **changes: str | None) -> list[tuple[str, str]]:
@@ -262,9 +263,7 @@ def _elderly(layout: str, tmp_path: Path) -> dict[str, dict[str, str]]:
     front = job(layout).layout.pages[0].elements
     out = {}
     for rid, page in zip(("A0001", "A0002", "A0003"), (doc[i] for i in range(0, len(doc), 2))):
-        tp, height = page.get_textpage(), page.get_height()
-        out[rid] = {el.id: "".join(tp.get_text_bounded(el.x * MM, height - (el.y + el.h) * MM,
-                                                      (el.x + el.w) * MM, height - el.y * MM).split())
+        out[rid] = {el.id: boxed_text(page, el)
                     for el in front if el.id in ("title", "effective", "expiry", "ratio", "insured-label")}
     return out
 

@@ -19,6 +19,7 @@ from pydantic import Field, PositiveFloat, field_validator
 from docgen.elements.base import Element
 from docgen.elements.registry import kinds
 from docgen.fields import FieldSpec
+from docgen.layout.scheme import Document
 from docgen.layout.search import listing
 from docgen.yamlfile import Strict, did_you_mean
 
@@ -126,7 +127,7 @@ class Layout(Strict):
     scheme: str = Field(description="the scheme (国保, 健康保険, ...): NAME (searched on the search path, "
                                     "`docgen schemes` lists them), docgen:NAME (built-in), or a file path "
                                     "relative to this layout")
-    document: Literal["card", "notice", "elderly"] = Field(description=(
+    document: Document = Field(description=(
         "card: 資格確認書; notice: 資格情報のお知らせ; elderly: 高齢受給者証 (the scheme derives 有効期限 per document)"))
     page_size: PageSizeName | tuple[PositiveFloat, PositiveFloat] = Field(
         default="card", description="card 86×54 mm (landscape), card-portrait 54×86, a4 210×297 (portrait), "

@@ -25,7 +25,7 @@ from docgen.layout.search import resolve
 from docgen.validate.domain import Check
 from docgen.yamlfile import problems, read_yaml
 
-Document = Literal["card", "notice", "elderly"]
+Document = Literal["card", "notice", "elderly"]    # what a layout prints: 資格確認書, お知らせ, 高齢受給者証
 
 
 class Words(BaseModel):
