@@ -62,3 +62,13 @@ def test_item12_a_drop_snapped_to_an_edge_says_so(designer: Designer, project: P
     assert designer.tab.inner_text("#message") == (
         "saved: move birth; snapped to another element's edge (x +0.2 mm from where it was dropped; hold Alt "
         "while dragging to place it freely)")
+
+
+def test_a_long_status_never_moves_the_page(designer: Designer, project: Project) -> None:
+    """The toolbar's status ("kokuho-card.yaml · up to date 10:22:03 PM") grows after 10 o'clock:
+    it wrapped the toolbar onto a second line and moved the page 20 px under a drag in progress."""
+    before = designer.tab.locator(".sheet[data-page=front] .paper").bounding_box()
+    designer.tab.evaluate("() => { document.querySelector('#status').textContent = "
+                          "'kokuho-card.yaml · up to date 10:22:03 PM' + ' · a much longer status'.repeat(8); }")
+    after = designer.tab.locator(".sheet[data-page=front] .paper").bounding_box()
+    assert (after["x"], after["y"]) == (before["x"], before["y"])
