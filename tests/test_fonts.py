@@ -54,7 +54,7 @@ SAMPLES = ["A", " ", "か", TAKA, SAKI, KAMI, YOSHI, KUZU_AJ1, KUZU_MJ, TSUJI_AJ
            "\u8FBB\U000E0102", NO_FONT, UNASSIGNED_IVS]
 
 
-@pytest.mark.parametrize("family", ["gothic", "mj-mincho"])
+@pytest.mark.parametrize("family", ["gothic", "gothic-fallback", "mj-mincho"])
 def test_coverage_agrees_with_fonttools(fonts, family):
     face = fonts._face(family)
     decided = {seq: face.covers(seq) for seq in SAMPLES}
@@ -71,8 +71,8 @@ def test_coverage_of_the_bundled_fonts(fonts):
 
 
 def test_runs_fall_back_for_a_character_outside_the_bmp(gothic, fonts):
-    mj = fonts.chain("mj-mincho").name
-    assert gothic.runs(f"{YOSHI}田") == [(mj, YOSHI), (gothic.name, "田")]
+    fallback = fonts.chain("gothic-fallback").name
+    assert gothic.runs(f"{YOSHI}田") == [(fallback, YOSHI), (gothic.name, "田")]
 
 
 def test_runs_fall_back_for_a_variation_sequence_the_primary_lacks(gothic, fonts):
@@ -143,7 +143,7 @@ def test_unknown_family_names_it_and_the_known_ones(fonts):
 def test_load_fonts_is_cached_and_defaults_to_the_bundled_yaml(fonts):
     assert load_fonts() is fonts is load_fonts(DEFAULT_CONFIG)
     assert fonts.chain("gothic") is fonts.chain("gothic")
-    assert fonts.families == ("gothic", "gothic-bold", "mincho", "mj-mincho")
+    assert fonts.families == ("gothic", "gothic-bold", "mincho", "mj-mincho", "gothic-fallback", "gothic-bold-fallback")
 
 
 def test_config_paths_relative_to_the_yaml_or_absolute(tmp_path):
@@ -211,7 +211,8 @@ def mixed_pdf(tmp_path_factory, gothic) -> Path:
 def test_pdf_embeds_every_truetype_font_as_a_subset(mixed_pdf):
     fonts = [f.get_object() for f in pypdf.PdfReader(mixed_pdf).pages[0]["/Resources"]["/Font"].values()]
     truetype = [f for f in fonts if f["/Subtype"] == "/TrueType"]
-    assert {f["/BaseFont"].split("+")[1] for f in truetype} == {"BIZUDGothic-Regular", "IPAmjMincho"}
+    assert {f["/BaseFont"].split("+")[1] for f in truetype} == {
+        "BIZUDGothic-Regular", "NotoSansCJKjp-Regular-docgenFallback", "IPAmjMincho"}
     for f in truetype:
         prefix, _ = f["/BaseFont"].lstrip("/").split("+")
         assert len(prefix) == 6 and prefix.isalpha() and prefix.isupper()

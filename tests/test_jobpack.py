@@ -78,7 +78,7 @@ def test_a_job_with_fonts_of_its_own_is_refused_rather_than_printed_in_docgens(
     shipped = load_fonts().config
     files = {family: str(path) for family, path in shipped.files.items()} | {"mincho": str(shipped.files["gothic"])}
     config = tmp_path / "fonts.yaml"
-    config.write_text(yaml.safe_dump({"files": files, "fallback": list(shipped.fallback), "default": shipped.default}),
+    config.write_text(yaml.safe_dump({"files": files, "fallback": {k: list(v) for k, v in shipped.fallback.items()}, "default": shipped.default}),
                       encoding="utf-8")
     own = load_fonts(config)
     assert own.config.files["mincho"] != load_fonts().config.files["mincho"]

@@ -46,7 +46,7 @@ def load_error(path: Path) -> str:
 def test_an_unknown_font_fails_on_load_not_while_drawing(tmp_path: Path) -> None:
     message = load_error(layout(tmp_path, [text("title", font="maru")]))
     assert "elements[0] (title) > font: unknown font family 'maru'" in message
-    assert "gothic, gothic-bold, mincho, mj-mincho" in message
+    assert "gothic, gothic-bold, mincho, mj-mincho, gothic-fallback, gothic-bold-fallback" in message
 
 
 @pytest.mark.parametrize("spec, cmyk", [("black", (0, 0, 0, 1)), ("white", (0, 0, 0, 0)), ("gray:0.9", (0, 0, 0, 0.1)),

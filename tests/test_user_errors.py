@@ -93,7 +93,7 @@ CASES = [
          "field, list, box, line, image, qr, customer_barcode, cutline, include (`docgen kinds` lists them; a kind "
          "from another package needs that package installed)", edit=("my-card.yaml", "type: box, id: frame", "type: rect, id: frame")),
     Case("unknown font family", L + "pages[0] (front) > elements[1] (title) > font: unknown font family 'gothic-blod' "
-         "({fonts} has gothic, gothic-bold, mincho, mj-mincho); did you mean 'gothic-bold'?",
+         "({fonts} has gothic, gothic-bold, mincho, mj-mincho, gothic-fallback, gothic-bold-fallback); did you mean 'gothic-bold'?",
          edit=("my-card.yaml", "font: gothic-bold", "font: gothic-blod")),
     Case("fill colour spelled grey", L + f"pages[0] (front) > elements[0] (frame) > fill: unknown colour 'grey:0.9': "
          f"use {FILLS}; did you mean 'gray'?", edit=("my-card.yaml", "stroke: 0.5}", 'stroke: 0.5, fill: "grey:0.9"}')),

@@ -4,6 +4,7 @@ in pure black (K)."""
 from __future__ import annotations
 
 from abc import abstractmethod
+from dataclasses import replace
 from typing import Any, Literal, Mapping
 
 from pydantic import Field, ValidationInfo, field_validator
@@ -46,24 +47,40 @@ class TextStyle(Strict):
     @field_validator("font")
     @classmethod
     def _known_family(cls, family: str, info: ValidationInfo) -> str:
-        ctx = load_context(info)
-        if ctx and ctx.families and family not in ctx.families:
-            raise ValueError(f"unknown font family '{family}' ({ctx.fonts_file} has {', '.join(ctx.families)})"
-                             + did_you_mean(family, ctx.families))
-        return family
+        return known_family(family, info)
 
 
-def prepare_text(text: str, style: TextStyle, w_mm: float, h_mm: float, ctx: PrepareContext) -> FittedText:
-    """Fit text into a box, refusing characters that no font in the chain can draw."""
+def known_family(family: str, info: ValidationInfo) -> str:
+    """family, if the fonts.yaml the layout is loaded with has it (checked when there is one)."""
+    ctx = load_context(info)
+    if ctx and ctx.families and family not in ctx.families:
+        raise ValueError(f"unknown font family '{family}' ({ctx.fonts_file} has {', '.join(ctx.families)})"
+                         + did_you_mean(family, ctx.families))
+    return family
+
+
+def prepare_text(text: str, style: TextStyle, w_mm: float, h_mm: float, ctx: PrepareContext,
+                 whole: str | None = None) -> FittedText:
+    """Fit text into a box, refusing characters that no font in the chain can draw.
+
+    With `whole` (a family), a text of which some character would be drawn by one of that
+    family's fonts is set wholly in that family, if its chain covers the text: a name printed
+    all in 明朝 reads as intended where one 明朝 glyph among Gothic ones looks like a misprint.
+    """
     chain = ctx.fonts.chain(style.font)
     missing = chain.missing(text)
     if missing:
         cps = ", ".join(code_points(seq) for seq in missing)
         raise ContentError("glyph-coverage", f"no configured font has {cps}")
+    if whole and whole != style.font:
+        other = ctx.fonts.chain(whole)
+        if not chain.families_drawing(text).isdisjoint(other.families) and not other.missing(text):
+            chain = other
     try:
-        return fit_text(text, chain, style, w_mm * MM, h_mm * MM)
+        fitted = fit_text(text, chain, style, w_mm * MM, h_mm * MM)
     except DoesNotFit as exc:
         raise ContentError("fits-box", str(exc)) from None
+    return fitted if chain.family == style.font else replace(fitted, font=chain.family)
 
 
 def text_fitting(style: TextStyle, fitted: FittedText, source: str) -> Fitting:
@@ -115,12 +132,17 @@ class TextBoxKind(ElementKind[Any, FittedText]):
     def source(self, el: Any) -> str:
         """The element's template."""
 
+    def whole_font(self, el: Any) -> str | None:
+        """The family a value is set in wholly when it needs one of that family's fonts (see
+        prepare_text); none unless the kind has the option."""
+        return None
+
     def prepare(self, el: Any, values: Mapping[str, Any], ctx: PrepareContext) -> FittedText:
         text = ctx.fill(self.source(el), values)
-        return ctx.memo(el, text, lambda: prepare_text(text, el, el.w, el.h, ctx))
+        return ctx.memo(el, text, lambda: prepare_text(text, el, el.w, el.h, ctx, self.whole_font(el)))
 
     def draw(self, dc: DrawContext, el: Any, content: FittedText) -> None:
-        draw_lines(dc, dc.fonts.chain(el.font), content, el, el.x, el.y, el.w, el.h)
+        draw_lines(dc, dc.fonts.chain(content.font or el.font), content, el, el.x, el.y, el.w, el.h)
 
     def fitting(self, el: Any, content: FittedText) -> Fitting:
         return text_fitting(el, content, self.source(el))

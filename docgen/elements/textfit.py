@@ -35,6 +35,7 @@ class FittedText:
     size: float
     scale: float          # horizontal scale, 1.0 = normal, 0.7 = 長体70%
     leading: float        # distance between baselines, points
+    font: str | None = None   # the family that sets it when not its style's (a field's whole_value_font)
 
 
 def _units(paragraph: str, chain: Measures, size: float, max_width: float) -> list[str]:

@@ -31,6 +31,7 @@ class FontChain:
 
     def __init__(self, families: Sequence[str], load: Callable[[str], Face]) -> None:
         self.families = tuple(families)
+        self.family = self.families[0]
         self._load = load
         self._primary = load(self.families[0])
         self._font = self._primary.font
@@ -63,6 +64,11 @@ class FontChain:
         if missing:
             raise MissingGlyphError(self.families, list(missing))
         return [(name, "".join(parts)) for name, parts in runs]
+
+    def families_drawing(self, text: str) -> set[str]:
+        """The families whose fonts draw text (which the chain must cover)."""
+        names = {name for name, _ in self.runs(text)}
+        return {family for family, face in zip(self.families, self._loaded) if face.name in names}
 
     def width(self, text: str, size: float) -> float:
         """Width in points of text drawn at size: the sum over runs(), as the renderer draws it."""

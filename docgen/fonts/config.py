@@ -14,16 +14,25 @@ from docgen.usercache import kept, note, package_stamp
 from docgen.yamlfile import read_yaml
 
 _KEYS = {"files", "fallback", "default"}
+ANY = "*"       # in `fallback`: the families not named
 
 
 @dataclass(frozen=True)
 class FontConfig:
-    """Families and their font files (resolved to absolute paths), the fallback order, the default."""
+    """Families and their font files (resolved to absolute paths), the fallbacks, the default.
+
+    `fallback` maps a family to the families tried after it; `*` stands for every family not named.
+    """
 
     path: Path
     files: dict[str, Path]
-    fallback: tuple[str, ...]
+    fallback: dict[str, tuple[str, ...]]
     default: str
+
+    def chain(self, family: str) -> tuple[str, ...]:
+        """The family followed by its fallbacks, itself not twice."""
+        after = self.fallback.get(family, self.fallback.get(ANY, ()))
+        return (family, *(f for f in after if f != family))
 
 
 @dataclass(frozen=True)
@@ -78,12 +87,26 @@ def _files(path: Path, raw: object) -> dict[str, Path]:
     return files
 
 
-def _fallback(path: Path, raw: object, files: dict[str, Path]) -> tuple[str, ...]:
-    if not isinstance(raw, list):
-        raise _bad(path, "fallback", "expected a list of family names")
+def _fallback(path: Path, raw: object, files: dict[str, Path]) -> dict[str, tuple[str, ...]]:
+    """One list for every family, or a list per family (`*`: the others)."""
+    if isinstance(raw, list):
+        return {ANY: _families(path, "fallback", raw, files)}
+    if not isinstance(raw, dict):
+        raise _bad(path, "fallback", f"expected a list of family names, or a list per family ('{ANY}': the others)")
+    chains: dict[str, tuple[str, ...]] = {}
+    for family, after in raw.items():
+        if family != ANY and family not in files:
+            raise _bad(path, f"fallback.{family}", f"{family!r} is not a family in 'files'")
+        if not isinstance(after, list):
+            raise _bad(path, f"fallback.{family}", "expected a list of family names")
+        chains[family] = _families(path, f"fallback.{family}", after, files)
+    return chains
+
+
+def _families(path: Path, key: str, raw: list[object], files: dict[str, Path]) -> tuple[str, ...]:
     for i, family in enumerate(raw):
         if not isinstance(family, str) or family not in files:
-            raise _bad(path, f"fallback[{i}]", f"{family!r} is not a family in 'files'")
+            raise _bad(path, f"{key}[{i}]", f"{family!r} is not a family in 'files'")
     if len(set(raw)) != len(raw):
-        raise _bad(path, "fallback", "a family is listed twice")
-    return tuple(raw)
+        raise _bad(path, key, "a family is listed twice")
+    return tuple(str(f) for f in raw)

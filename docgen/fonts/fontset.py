@@ -36,8 +36,7 @@ class FontSet:
         if family not in self.config.files:
             raise UnknownFamilyError(
                 f"unknown font family {family!r} (in {self.config.path}: {', '.join(self.families)})")
-        order = [family] + [f for f in self.config.fallback if f != family]
-        chain = self._chains[family] = FontChain(order, self._face)
+        chain = self._chains[family] = FontChain(self.config.chain(family), self._face)
         return chain
 
     def missing(self, text: str, family: str | None = None) -> list[str]:
