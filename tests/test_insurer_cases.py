@@ -219,6 +219,7 @@ def test_the_insurer_profile_says_how_a_reissue_prints(mark: str, printed: str, 
 @pytest.mark.parametrize("layout, seed_words", [
     ("kouki-notice", "資格確認書交付申請"),        # seed 000: 「資格確認書交付申請」, 「再交付について」
     ("kokuho-notice", "申請により資格確認書を交付します"),  # seeds 001 and 003: 申請 by those who cannot use マイナ保険証
+    ("kokuho-notice-household", "申請により資格確認書を交付します"),   # the 世帯主宛て notice says the same
     ("kenpo-notice", "申請によらず資格確認書を発行"),    # seed 002: 申請によらず資格確認書を発行します
     ("kyosai-notice", "所属所の共済事務担当課を通じて"),
 ])
