@@ -291,6 +291,29 @@ def test_property_panel_edits_and_shows_the_loaders_refusal(designer: Designer, 
     assert "invalid" in designer.tab.get_attribute("#prop-size", "class")
 
 
+def test_whole_value_font_is_edited_among_the_text_keys_with_the_families(designer: Designer, project: Project) -> None:
+    """The name's `whole_value_font: mincho` shows beside `font`, offers the families, and an unknown
+    one is the loader's refusal with its suggestion."""
+    designer.tab.click("#element-list li.item[data-name=name]")
+    designer.tab.wait_for_selector("#prop-whole_value_font")
+    field = "#prop-whole_value_font"
+    assert designer.tab.input_value(field) == "mincho" and designer.tab.get_attribute(field, "list") == "fonts"
+    legend = designer.tab.evaluate(f"() => document.querySelector('{field}').closest('fieldset').querySelector('legend').textContent")
+    assert legend == "Text"
+    saved = project.layout.read_bytes()
+    designer.tab.fill(field, "minco")
+    designer.tab.press(field, "Enter")
+    designer.tab.wait_for_selector("#props-error:not([hidden])")
+    assert "whole_value_font: unknown font family 'minco'" in designer.tab.inner_text("#props-error")
+    assert "did you mean 'mincho'" in designer.tab.inner_text("#props-error")
+    assert project.layout.read_bytes() == saved
+    designer.tab.fill(field, "")
+    designer.tab.press(field, "Enter")
+    designer.wait_saved(1)
+    removed, added = project.changed_lines()
+    assert added == [removed[0].replace(", whole_value_font: mincho", "")]
+
+
 def test_palette_adds_an_element_where_it_is_dropped(designer: Designer, project: Project, tmp_path: Path) -> None:
     button = designer.tab.locator(".kind-button[data-kind=text]").bounding_box()
     target = designer.point("front", 44.0, 43.0)

@@ -9,7 +9,7 @@ const SECTIONS = [
   ["Position and size (mm)", ["x", "y", "w", "h", "x1", "y1", "x2", "y2", "scale"]],
   ["Content", ["text", "value", "items", "numbering", "indent", "src", "payload", "error_correction", "part",
                "postal_code", "address"]],
-  ["Text", ["font", "size", "align", "valign"]],
+  ["Text", ["font", "whole_value_font", "size", "align", "valign"]],
   ["Fit: shrink, 長体, wrap", ["fit"]],
   ["Line and fill", ["stroke", "fill", "radius", "dash"]],
   ["Condition", ["when"]],
@@ -189,7 +189,8 @@ export class Properties {
         id, name, type: number ? "number" : "text", placeholder,
         step: number ? (spec.type === "integer" ? "1" : "0.1") : undefined,
         min: spec.minimum ?? spec.exclusiveMinimum, max: spec.maximum ?? spec.exclusiveMaximum,
-        list: key === "font" ? "fonts" : key === "value" ? "templates" : key === "part" ? "parts" : undefined,
+        list: key === "font" || key === "whole_value_font" ? "fonts" : key === "value" ? "templates"
+          : key === "part" ? "parts" : undefined,
         spellcheck: "false",
       }, row);
       input.value = spec.type === "yaml" ? (this.info.yaml[key] ?? shown(value)) : shown(value);
