@@ -24,7 +24,13 @@ KOKUHO = SAMPLES / "kokuho.csv"
                  "see docgen render --help"),
     ([], "docgen: the following arguments are required: command; see docgen --help"),
     (["render", "kokuho-card", "d.csv", "-o", "x.pdf", "--bogus"],
-     "docgen: unrecognized arguments: --bogus; see docgen --help"),
+     "docgen: render: unknown option --bogus; see docgen render --help"),
+    (["batch", "kokuho-card", "d.csv", "-o", "out", "--wrokers", "2"],
+     "docgen: batch: unknown option --wrokers; did you mean '--workers'?; see docgen batch --help"),
+    (["render", "kokuho-card", "d.csv", "-o", "x.pdf", "--renwal=2026-08-01"],
+     "docgen: render: unknown option --renwal; did you mean '--renewal'?; see docgen render --help"),
+    (["render", "kokuho-card", "a.csv", "b.csv", "-o", "x.pdf"],
+     "docgen: render: unrecognized arguments: b.csv; see docgen render --help"),
     (["fonts", "check"], "docgen: fonts check: the following arguments are required: data; "
                          "see docgen fonts check --help"),
 ])

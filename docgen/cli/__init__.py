@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import difflib
 import gc
 import json
 import os
@@ -53,9 +54,24 @@ class _Parser(argparse.ArgumentParser):
             return super().parse_known_args(args, namespace)
         self._intermixed = True
         try:
-            return self.parse_known_intermixed_args(args, namespace)
+            parsed, extras = self.parse_known_intermixed_args(args, namespace)
         finally:
             self._intermixed = False
+        if extras:
+            self._refuse(extras)
+        return parsed, extras
+
+    def _refuse(self, extras: list[str]) -> NoReturn:
+        """What a command does not know is its own usage error (`docgen batch: unknown option
+        --wrokers; did you mean '--workers'?; see docgen batch --help`), not the top level's."""
+        options = [o for o in extras if o.startswith("-")]
+        if not options:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        word = options[0].split("=", 1)[0]
+        # matched without the dashes, which every long option shares
+        known = [o[2:] for o in self._option_string_actions if o.startswith("--")]
+        close = difflib.get_close_matches(word.lstrip("-"), known, n=1)
+        self.error(f"unknown option {word}" + (f"; did you mean '--{close[0]}'?" if close else ""))
 
     def error(self, message: str) -> NoReturn:
         """A usage error is one line starting `docgen:` like every other error (README), not
