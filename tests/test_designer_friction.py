@@ -64,6 +64,20 @@ def test_item12_a_drop_snapped_to_an_edge_says_so(designer: Designer, project: P
         "while dragging to place it freely)")
 
 
+def test_a_resize_snapped_to_an_edge_says_so_too(designer: Designer, project: Project) -> None:
+    """A handle pulled onto another element's edge moved it silently, where a drop says so."""
+    z = designer.zoom()
+    designer.tab.click("#element-list li.item[data-name=birth]")
+    handle = designer.tab.locator(".handle-e").bounding_box()
+    # birth's right edge (57.5) pulled 4.3 mm stops 0.2 mm short of sex-label's left edge (62): it snaps to it
+    designer.drag((handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2), 4.3 * z, 0)
+    designer.wait_saved(1)
+    assert project.changed_lines() == ([BIRTH], [BIRTH.replace("w: 36", "w: 40.5")])
+    assert designer.tab.inner_text("#message").endswith(
+        "; snapped to another element's edge (x +0.2 mm from where it was dropped; hold Alt while dragging to "
+        "place it freely)")
+
+
 def test_a_long_status_never_moves_the_page(designer: Designer, project: Project) -> None:
     """The toolbar's status ("kokuho-card.yaml · up to date 10:22:03 PM") grows after 10 o'clock:
     it wrapped the toolbar onto a second line and moved the page 20 px under a drag in progress."""

@@ -421,26 +421,30 @@ export class Canvas {
     if (hd.keys) {          // a line's end
       const [kx, ky] = hd.keys;
       let x = snap(it.at[kx] + dx), y = snap(it.at[ky] + dy);
-      x += this._magnet([x], d.edges.xs, magnet);
-      y += this._magnet([y], d.edges.ys, magnet);
+      const mx = this._magnet([x], d.edges.xs, magnet), my = this._magnet([y], d.edges.ys, magnet);
+      x += mx;
+      y += my;
       const [ox, oy] = hd.name === "end1" ? [it.at[g.pairs[1][0]], it.at[g.pairs[1][1]]] : [it.at[g.pairs[0][0]], it.at[g.pairs[0][1]]];
       if (shift) { if (Math.abs(x - ox) > Math.abs(y - oy)) y = oy; else x = ox; }
       const values = { [kx]: fmt(x - off[0]), [ky]: fmt(y - off[1]) };
       return { box: [Math.min(x, ox), Math.min(y, oy), Math.max(x, ox), Math.max(y, oy)], values,
-               changed: fmt(x) !== fmt(it.at[kx]) || fmt(y) !== fmt(it.at[ky]) };
+               changed: fmt(x) !== fmt(it.at[kx]) || fmt(y) !== fmt(it.at[ky]), snapped: [fmt(mx), fmt(my)] };
     }
     let [x0, y0, x1, y1] = it.box;
     const min = GRID;
     if (g.square) {
       let size = snap(Math.max(x1 - x0 + dx, y1 - y0 + dy, min));
-      size += this._magnet([x0 + size], d.edges.xs, magnet) || this._magnet([y0 + size], d.edges.ys, magnet);
-      return { box: [x0, y0, x0 + size, y0 + size], values: { [g.square]: fmt(size) }, changed: fmt(size) !== fmt(it.at[g.square]) };
+      const mx = this._magnet([x0 + size], d.edges.xs, magnet), my = mx ? 0 : this._magnet([y0 + size], d.edges.ys, magnet);
+      size += mx || my;
+      return { box: [x0, y0, x0 + size, y0 + size], values: { [g.square]: fmt(size) }, changed: fmt(size) !== fmt(it.at[g.square]),
+               snapped: [fmt(mx), fmt(my)] };
     }
     const n = hd.name;
-    if (n.includes("w")) { x0 = snap(x0 + dx); x0 += this._magnet([x0], d.edges.xs, magnet); x0 = Math.min(x0, x1 - min); }
-    if (n.includes("e")) { x1 = snap(x1 + dx); x1 += this._magnet([x1], d.edges.xs, magnet); x1 = Math.max(x1, x0 + min); }
-    if (n.includes("n")) { y0 = snap(y0 + dy); y0 += this._magnet([y0], d.edges.ys, magnet); y0 = Math.min(y0, y1 - min); }
-    if (n.includes("s")) { y1 = snap(y1 + dy); y1 += this._magnet([y1], d.edges.ys, magnet); y1 = Math.max(y1, y0 + min); }
+    let mx = 0, my = 0;        // how far the magnet pulled the moving edges (said when dropped)
+    if (n.includes("w")) { x0 = snap(x0 + dx); mx = this._magnet([x0], d.edges.xs, magnet); x0 = Math.min(x0 + mx, x1 - min); }
+    if (n.includes("e")) { x1 = snap(x1 + dx); mx = this._magnet([x1], d.edges.xs, magnet); x1 = Math.max(x1 + mx, x0 + min); }
+    if (n.includes("n")) { y0 = snap(y0 + dy); my = this._magnet([y0], d.edges.ys, magnet); y0 = Math.min(y0 + my, y1 - min); }
+    if (n.includes("s")) { y1 = snap(y1 + dy); my = this._magnet([y1], d.edges.ys, magnet); y1 = Math.max(y1 + my, y0 + min); }
     const values = {};
     const [px, py] = g.pairs[0];
     if (n.includes("w")) values[px] = fmt(x0 - off[0]);
@@ -448,7 +452,7 @@ export class Canvas {
     if (n.includes("w") || n.includes("e")) values[g.w] = fmt(x1 - x0);
     if (n.includes("n") || n.includes("s")) values[g.h] = fmt(y1 - y0);
     const changed = Object.entries(values).some(([k, v]) => fmt(it.at[k] - (k === px ? off[0] : k === py ? off[1] : 0)) !== v);
-    return { box: [x0, y0, x1, y1], values, changed };
+    return { box: [x0, y0, x1, y1], values, changed, snapped: [fmt(mx), fmt(my)] };
   }
 
   _up(e) {
