@@ -173,11 +173,24 @@ def test_fonts_check_reports_uncovered_characters(capsys):
         assert value not in out
 
 
-def test_fonts_check_passes_with_the_fallback(capsys):
-    assert "\U00020BB7" in KOKUHO.read_text(encoding="utf-8")      # 𠮷: only IPAmj明朝 has it
+def test_fonts_check_passes_with_the_fallback_and_names_it(capsys):
+    assert "\U00020BB7" in KOKUHO.read_text(encoding="utf-8")      # 𠮷: BIZ UD lacks it, the Gothic fallback has it
     code, out, _ = run(capsys, "fonts", "check", KOKUHO)
     assert code == 0
-    assert "0 uncovered character(s)" in out
+    assert out.splitlines() == [
+        "U+20BB7: from the fallback gothic-fallback (4 use(s): row 8 name, row 8 householder_name, row 9 name, "
+        "row 9 householder_name)",
+        "1 character(s) from a fallback font",
+        "0 uncovered character(s)"]
+
+
+def test_fonts_check_says_which_characters_print_in_mincho(capsys):
+    """A clerk sees before the run which names need IPAmj明朝 (and print wholly in 明朝)."""
+    code, out, _ = run(capsys, "fonts", "check", "kokuho-card", SAMPLES / "kokuho-gaiji.csv", "--family", "gothic-bold")
+    assert code == 0
+    assert "U+908A U+E010A: from the fallback mj-mincho (2 use(s): row 4 name, row 4 householder_name)" in out
+    assert "U+20BB7: from the fallback gothic-bold-fallback (2 use(s): row 5 name, row 5 householder_name)" in out
+    assert "\u908a" not in out and "\U00020BB7" not in out
 
 
 def test_fonts_check_reads_with_a_layouts_fields(capsys, tmp_path):

@@ -79,8 +79,9 @@ def test_only_what_no_gothic_has_falls_to_mincho(fonts):
     chain = fonts.chain("gothic-bold")
     assert not fonts._face("gothic-bold-fallback").covers(KUZU_MJ)
     assert chain.runs(KUZU_MJ)[0][0] == fonts.chain("mj-mincho").name
-    assert chain.families_drawing(f"{TAKA}{SAKI}{KAMI}") == {"gothic-bold"}
-    assert chain.families_drawing(f"吉{YOSHI}{KUZU_MJ}") == {"gothic-bold", "gothic-bold-fallback", "mj-mincho"}
+    assert chain.drawn_by(f"{TAKA}{SAKI}{KAMI}") == dict.fromkeys([TAKA, SAKI, KAMI], "gothic-bold")
+    assert chain.drawn_by(f"吉{YOSHI}{KUZU_MJ}\U0010FFFD") == {
+        "吉": "gothic-bold", YOSHI: "gothic-bold-fallback", KUZU_MJ: "mj-mincho", "\U0010FFFD": None}
 
 
 def test_a_list_is_every_familys_chain_and_star_the_unnamed(tmp_path):

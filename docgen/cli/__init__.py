@@ -211,18 +211,21 @@ def cmd_fonts_check(args: argparse.Namespace) -> int:
     job = open_job(args.layout, args.profile) if args.layout else None
     fonts = job.fonts if job else load_fonts()
     chain = fonts.chain(args.family)
-    found: dict[str, list[str]] = {}
+    # per character: the family that draws it, None for no font, and where it is used
+    found: dict[str, tuple[str | None, list[str]]] = {}
     for src in read_records(args.data, mapping=args.mapping, encoding=args.encoding,
                             fields=job.fields if job else None):
         for field, value in (job.read(src) if job else src).fields.items():
-            for seq in chain.missing(value or ""):
-                found.setdefault(seq, []).append(f"row {src.row} {field}")
-    for seq, where in found.items():
-        cps = code_points(seq)
-        print(f"{cps}: no font in the '{args.family}' chain has it ({len(where)} use(s): {', '.join(where[:5])}"
-              f"{' ...' if len(where) > 5 else ''})")
-    print(f"{len(found)} uncovered character(s)")
-    return EXIT_REJECTED if found else 0
+            for seq, family in chain.drawn_by(value or "").items():
+                if family != chain.family:
+                    found.setdefault(seq, (family, []))[1].append(f"row {src.row} {field}")
+    for seq, (family, where) in found.items():
+        said = f"from the fallback {family}" if family else f"no font in the '{args.family}' chain has it"
+        print(f"{code_points(seq)}: {said} ({len(where)} use(s): {', '.join(where[:5])}{' ...' if len(where) > 5 else ''})")
+    uncovered = sum(family is None for family, _ in found.values())
+    print(f"{len(found) - uncovered} character(s) from a fallback font")
+    print(f"{uncovered} uncovered character(s)")
+    return EXIT_REJECTED if uncovered else 0
 
 
 def cmd_fields(args: argparse.Namespace) -> int:
@@ -322,7 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("fonts", help="font tools")
     fsub = p.add_subparsers(dest="fonts_command", required=True)
-    fc = fsub.add_parser("check", help="list characters in DATA that no configured font covers")
+    fc = fsub.add_parser("check", help="list characters in DATA that no configured font covers, and those "
+                                       "a fallback font draws")
     fc.add_argument("layout", nargs="?", help="read DATA with this layout's fields (its scheme's, its own and its "
                                               "profile's): NAME, docgen:NAME or a file")
     fc.add_argument("data", type=Path)

@@ -74,7 +74,7 @@ def prepare_text(text: str, style: TextStyle, w_mm: float, h_mm: float, ctx: Pre
         raise ContentError("glyph-coverage", f"no configured font has {cps}")
     if whole and whole != style.font:
         other = ctx.fonts.chain(whole)
-        if not chain.families_drawing(text).isdisjoint(other.families) and not other.missing(text):
+        if not set(chain.drawn_by(text).values()).isdisjoint(other.families) and not other.missing(text):
             chain = other
     try:
         fitted = fit_text(text, chain, style, w_mm * MM, h_mm * MM)

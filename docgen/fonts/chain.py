@@ -65,10 +65,14 @@ class FontChain:
             raise MissingGlyphError(self.families, list(missing))
         return [(name, "".join(parts)) for name, parts in runs]
 
-    def families_drawing(self, text: str) -> set[str]:
-        """The families whose fonts draw text (which the chain must cover)."""
-        names = {name for name, _ in self.runs(text)}
-        return {family for family, face in zip(self.families, self._loaded) if face.name in names}
+    def drawn_by(self, text: str) -> dict[str, str | None]:
+        """Each character or variation sequence of text, with the family whose font draws it
+        (None: no font in the chain covers it)."""
+        if self._plain.issuperset(text):
+            return dict.fromkeys(text, self.family)
+        found = {seq: self._face_for(seq) for seq in clusters(text)}      # loads the fallbacks reached
+        family_of = {id(face): family for family, face in zip(self.families, self._loaded)}
+        return {seq: family_of[id(face)] if face else None for seq, face in found.items()}
 
     def width(self, text: str, size: float) -> float:
         """Width in points of text drawn at size: the sum over runs(), as the renderer draws it."""
