@@ -89,7 +89,7 @@ def main() -> None:
 
         def check() -> None:
             spool = Spool(Path(tmp))
-            _plan(opts, job, spool)
+            _plan(opts, job, spool, read_records(opts.data, fields=job.fields), "bench")
             spool.close()
 
         checking = best(args.runs, check)
